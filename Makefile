@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make demo` and `make test`; `make lab` for students.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lab release verify clean
+
+# Create the virtual environment if missing and install the pinned dependencies
+# and the project (editable). Re-runs only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m autograder demo
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab labs/
+
+release: $(STAMP)
+	$(PY) -m autograder release
+
+verify: $(STAMP)
+	$(PY) -m autograder verify
+
+clean:
+	rm -rf .scratch build .pytest_cache .hypothesis

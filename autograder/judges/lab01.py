@@ -1,0 +1,74 @@
+"""Judges of lab 01, matrix shapes: random shapes and values from the judge's seed."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.judging import Judge
+from labutils.outcomes import Case
+from labutils.source_rules import library_products
+
+
+def _distinct(rng: np.random.Generator, count: int, low: int, high: int) -> list[int]:
+    """`count` different integers in [low, high)."""
+    return [int(v) for v in rng.choice(np.arange(low, high), size=count, replace=False)]
+
+
+def matmul_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for _ in range(3):
+        m, n, p = _distinct(rng, 3, 1, 7)
+        cases.append(Case(f"a hidden ({m}, {n}) x ({n}, {p}) product",
+                          (rng.normal(size=(m, n)), rng.normal(size=(n, p)))))
+    m, n, p = _distinct(rng, 3, 2, 7)  # no dimension of 1: every index mistake shows
+    cases.append(Case(f"a hidden ({m}, {n}) x ({n}, {p}) product",
+                      (rng.normal(size=(m, n)), rng.normal(size=(n, p)))))
+    m, n, extra, p = _distinct(rng, 4, 1, 8)
+    for rows_b in (n + extra, max(1, n - extra) if n > 1 else n + 1):
+        shape_a, shape_b = (m, n), (rows_b, p)
+        cases.append(Case(f"hidden shapes that clash, {shape_a} x {shape_b}",
+                          (rng.normal(size=shape_a), rng.normal(size=shape_b)),
+                          shapes_in_message=(shape_a, shape_b)))
+    return cases
+
+
+def loops_only(source: str | None) -> str | None:
+    if source is None:
+        return "no `def matmul` was found in the notebook, so its loops cannot be checked"
+    shortcuts = library_products(source)
+    if shortcuts:
+        return f"uses {', '.join(shortcuts)}; the exercise asks for explicit loops"
+    return None
+
+
+def product_shape_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for _ in range(3):
+        m, n, p = _distinct(rng, 3, 1, 60)
+        cases.append(Case(f"hidden shapes ({m}, {n}) x ({n}, {p})", ((m, n), (n, p))))
+    m, n, n2, p = _distinct(rng, 4, 1, 60)
+    cases.append(Case(f"hidden shapes that clash, ({m}, {n}) x ({n2}, {p})", ((m, n), (n2, p))))
+    return cases
+
+
+ACTIVATIONS = (np.tanh, np.sin, np.arctan)
+
+
+def ffnn_forward_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    d_in, hidden, d_out = _distinct(rng, 3, 2, 7)
+    batch = _distinct(rng, 1, 7, 12)[0]  # differs from every width
+    for n in (1, batch):
+        for bias_shape in ((hidden,), (1, hidden)):
+            g = ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))]
+            args = (rng.normal(size=(n, d_in)), rng.normal(size=(d_in, hidden)),
+                    rng.normal(size=bias_shape), rng.normal(size=(hidden, d_out)), g)
+            cases.append(Case(f"a hidden network: x ({n}, {d_in}), b2 {bias_shape}, "
+                              f"W3 ({hidden}, {d_out}), g = {g.__name__}", args))
+    return cases
+
+
+JUDGES = {
+    "test_matmul": Judge("matmul", matmul_cases, source_rule=loops_only),
+    "test_product_shape": Judge("product_shape", product_shape_cases),
+    "test_ffnn_forward": Judge("ffnn_forward", ffnn_forward_cases),
+}

@@ -1,0 +1,79 @@
+"""Where the course's labs live, and how to read their notebooks."""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+LABS = ROOT / "labs"
+FIXTURES = ROOT / "labutils" / "checks" / "fixtures"
+
+# Fixed ids, in teaching order; a lab counts once its solution notebook exists.
+LAB_IDS = (
+    "01_matrix_shapes", "02_activations", "03_softmax", "04_cross_entropy",
+    "05_gradient_descent", "06_backprop", "07_dropout", "08_training_loop",
+)
+
+
+def available_labs() -> list[str]:
+    return [lab for lab in LAB_IDS if source_path(lab).exists()]
+
+
+def source_path(lab_id: str) -> Path:
+    return SOLUTIONS / lab_id / f"{lab_id}.ipynb"
+
+
+def student_path(lab_id: str) -> Path:
+    return LABS / lab_id / f"{lab_id}.ipynb"
+
+
+def lab_number(lab_id: str) -> str:
+    return lab_id.split("_", 1)[0]
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell) -> bool:
+    """An autograded test cell: graded, not a solution."""
+    meta = nbgrader_meta(cell)
+    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+
+
+def is_solution_cell(cell) -> bool:
+    return cell.cell_type == "code" and nbgrader_meta(cell).get("solution", False)
+
+
+def is_setup_cell(cell) -> bool:
+    return cell.cell_type == "code" and "setup" in cell.get("metadata", {}).get("tags", [])
+
+
+def test_cells(nb) -> dict[str, dict]:
+    """{grade_id: cell} of the notebook's autograded test cells, in order."""
+    return {nbgrader_meta(cell)["grade_id"]: cell for cell in nb.cells if is_test_cell(cell)}
+
+
+def defined_functions(source: str) -> list[str]:
+    """Names of the top-level functions a cell defines (after stripping solution markers)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+
+def task_of_test_cell(cell) -> str:
+    """The function a test cell checks: `lab01.check_matmul(matmul)` -> "matmul"."""
+    match = re.search(r"\.check_(\w+)\(", cell.source)
+    if not match:
+        raise ValueError(f"test cell {nbgrader_meta(cell).get('grade_id')!r} calls no check_<task>(...)")
+    return match.group(1)

@@ -1,0 +1,45 @@
+"""The mistake catalogue: named, realistic wrong answers to each exercise.
+
+Each `Mistake` is the code a student might write, with the message that student should
+see. The catalogue serves three purposes:
+- tests of the tests: every mistake must fail its judge, and its public check with
+  its name (tests/test_catalogue.py);
+- feedback: checks and judges name the mistake a wrong answer matches;
+- the demo's synthetic class: students whose notebooks contain these mistakes.
+"""
+from __future__ import annotations
+
+import importlib
+import textwrap
+from dataclasses import dataclass
+from typing import Callable
+
+from autograder.labs import lab_number
+from autograder.reference import reference_namespace
+
+
+@dataclass(frozen=True)
+class Mistake:
+    task: str     # the exercise function it gets wrong, e.g. "matmul"
+    name: str     # what a student is told: "transposed indexing"
+    hint: str     # how to fix it, without the answer
+    source: str   # the wrong definition of the task's function, as a student writes it
+
+    @property
+    def code(self) -> str:
+        return textwrap.dedent(self.source).strip() + "\n"
+
+    def function(self, lab_id: str) -> Callable:
+        """The wrong function, defined beside the lab's reference setup (imports)."""
+        namespace = dict(reference_namespace(lab_id))
+        exec(compile(self.code, f"<mistake {self.name!r}>", "exec"), namespace)
+        return namespace[self.task]
+
+
+def catalogue(lab_id: str) -> list[Mistake]:
+    module = importlib.import_module(f"autograder.mistakes.lab{lab_number(lab_id)}")
+    return list(module.MISTAKES)
+
+
+def mistakes_for(lab_id: str, task: str) -> list[Mistake]:
+    return [m for m in catalogue(lab_id) if m.task == task]

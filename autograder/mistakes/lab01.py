@@ -1,0 +1,137 @@
+"""Mistake catalogue of lab 01, matrix shapes."""
+from autograder.mistakes import Mistake
+
+MISTAKES = [
+    # --- matmul(A, B) -------------------------------------------------------------
+    Mistake(
+        "matmul", "transposed indexing",
+        "Entry (i, j) of A B is row i of A times column j of B: A[i, k] * B[k, j], summed over k.",
+        """
+        def matmul(A, B):
+            m, n = A.shape
+            n2, p = B.shape
+            if n != n2:
+                raise ValueError(f"cannot multiply {A.shape} by {B.shape}")
+            C = np.zeros((m, p))
+            for i in range(m):
+                for j in range(p):
+                    for k in range(n):
+                        C[i, j] += A[k, i] * B[k, j]
+            return C
+        """),
+    Mistake(
+        "matmul", "no shape check",
+        "Compare A.shape[1] with B.shape[0] before looping and raise ValueError naming both "
+        "shapes when they differ; otherwise the loops read past the end or silently ignore rows.",
+        """
+        def matmul(A, B):
+            m, n = A.shape
+            p = B.shape[1]
+            C = np.zeros((m, p))
+            for i in range(m):
+                for j in range(p):
+                    for k in range(n):
+                        C[i, j] += A[i, k] * B[k, j]
+            return C
+        """),
+    Mistake(
+        "matmul", "off-by-one inner sum",
+        "The inner sum runs over every k from 0 to n - 1: range(n), not range(n - 1) or range(1, n).",
+        """
+        def matmul(A, B):
+            m, n = A.shape
+            n2, p = B.shape
+            if n != n2:
+                raise ValueError(f"cannot multiply {A.shape} by {B.shape}")
+            C = np.zeros((m, p))
+            for i in range(m):
+                for j in range(p):
+                    for k in range(n - 1):
+                        C[i, j] += A[i, k] * B[k, j]
+            return C
+        """),
+    Mistake(
+        "matmul", "result sized (n, p) instead of (m, p)",
+        "(m x n)(n x p) -> (m x p): the result keeps the rows of A and the columns of B.",
+        """
+        def matmul(A, B):
+            m, n = A.shape
+            n2, p = B.shape
+            if n != n2:
+                raise ValueError(f"cannot multiply {A.shape} by {B.shape}")
+            C = np.zeros((n, p))
+            for i in range(m):
+                for j in range(p):
+                    for k in range(n):
+                        C[i, j] += A[i, k] * B[k, j]
+            return C
+        """),
+    # --- product_shape(shape_a, shape_b) ------------------------------------------
+    Mistake(
+        "product_shape", "rows of B instead of columns of B",
+        "(m x n)(n x p) -> (m x p): keep the number of rows of A and the number of columns of B.",
+        """
+        def product_shape(shape_a, shape_b):
+            if shape_a[1] != shape_b[0]:
+                raise ValueError(f"cannot multiply {shape_a} by {shape_b}")
+            return (shape_a[0], shape_b[0])
+        """),
+    Mistake(
+        "product_shape", "no compatibility check",
+        "A @ B exists only when the columns of A match the rows of B; raise ValueError otherwise.",
+        """
+        def product_shape(shape_a, shape_b):
+            return (shape_a[0], shape_b[1])
+        """),
+    Mistake(
+        "product_shape", "shape as a list",
+        "A shape is a tuple, like A.shape: return (m, p), not [m, p].",
+        """
+        def product_shape(shape_a, shape_b):
+            if shape_a[1] != shape_b[0]:
+                raise ValueError(f"cannot multiply {shape_a} by {shape_b}")
+            return [shape_a[0], shape_b[1]]
+        """),
+    # --- ffnn_forward(x, W2, b2, W3, g) -------------------------------------------
+    Mistake(
+        "ffnn_forward", "bias of shape (d_hidden, 1)",
+        "In the row convention b2 is a row, (1, d_hidden) or (d_hidden,). A column bias "
+        "broadcasts x W2 (1, d_hidden) into a (d_hidden, d_hidden) matrix without any error.",
+        """
+        def ffnn_forward(x, W2, b2, W3, g):
+            h2 = g(x @ W2 + np.reshape(b2, (-1, 1)))
+            return h2 @ W3
+        """),
+    Mistake(
+        "ffnn_forward", "activation missing",
+        "The hidden layer is h2 = g(x W2 + b2): without g the two layers collapse into one linear map.",
+        """
+        def ffnn_forward(x, W2, b2, W3, g):
+            h2 = x @ W2 + b2
+            return h2 @ W3
+        """),
+    Mistake(
+        "ffnn_forward", "activation also applied to the output",
+        "Only the hidden layer goes through g: y = h2 W3, with no g on top.",
+        """
+        def ffnn_forward(x, W2, b2, W3, g):
+            h2 = g(x @ W2 + b2)
+            return g(h2 @ W3)
+        """),
+    Mistake(
+        "ffnn_forward", "bias missing",
+        "The hidden layer adds the bias before the activation: g(x W2 + b2).",
+        """
+        def ffnn_forward(x, W2, b2, W3, g):
+            return g(x @ W2) @ W3
+        """),
+    Mistake(
+        "ffnn_forward", "column convention where rows are asked",
+        "Here examples are rows: x is (n, d_in) and the output (n, d_out). The column "
+        "convention (W x + b) gives the transposed (d_out, n) result.",
+        """
+        def ffnn_forward(x, W2, b2, W3, g):
+            h2 = g(W2.T @ x.T + np.reshape(b2, (-1, 1)))
+            return W3.T @ h2
+        """),
+]

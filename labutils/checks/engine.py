@@ -1,0 +1,84 @@
+"""Run a student's function on public cases and explain the first failure.
+
+Each lab's check module (`lab01.py`, ...) lists its public cases. The right outcome of
+each case, and the outcome of each known mistake on it, are recorded in
+`fixtures/<lab_id>.json` by `python -m autograder release` from the solution and the
+mistake catalogue (instructor space): this package holds answers to public examples,
+never code that computes them.
+
+On success a check prints one line. On failure it raises `CheckFailed` (an
+AssertionError) naming the case, the input, expected vs actual (shapes first) and, when
+the answer is one a known mistake gives, that mistake and a hint. An exception raised by
+the student's code goes up unchanged, with a note saying which case triggered it.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Callable, Sequence
+
+from labutils.outcomes import (Case, Outcome, Raised, Returned, call, decode_outcome,
+                               outcome_difference, same_outcome)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: the student's function gave a wrong answer."""
+
+
+@functools.lru_cache(maxsize=None)
+def load_fixture(lab_id: str) -> dict:
+    path = FIXTURES / f"{lab_id}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuntimeError(f"{path} is missing: run `python -m autograder release`") from None
+
+
+def _recorded(lab_id: str, task: str, case: Case) -> dict:
+    try:
+        return load_fixture(lab_id)["tasks"][task]["cases"][case.label]
+    except KeyError:
+        raise RuntimeError(
+            f"{FIXTURES / (lab_id + '.json')} has no record of {task} on {case.label!r}: "
+            "the fixtures are out of date, run `python -m autograder release`") from None
+
+
+def known_mistake(lab_id: str, task: str, case: Case, actual: Outcome) -> dict | None:
+    """The catalogue entry ({"name", "hint"}) whose outcome on `case` is `actual`'s."""
+    for entry in _recorded(lab_id, task, case)["mistakes"]:
+        if same_outcome(actual, decode_outcome(entry["outcome"]), case.tolerance):
+            return load_fixture(lab_id)["mistakes"][entry["name"]] | {"name": entry["name"]}
+    return None
+
+
+def failure_message(task: str, case: Case, problem: str, mistake: dict | None) -> str:
+    lines = [f"{task} fails on {case.label}.",
+             f"  called {task}({case.describe_inputs()})",
+             f"  {problem}"]
+    if mistake:
+        lines.append(f"  Likely mistake: {mistake['name']}. {mistake['hint']}")
+    return "\n".join(lines)
+
+
+def run_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Case]) -> None:
+    """Check `fn` on `cases`; print one line on success, raise on the first failure."""
+    if not callable(fn):
+        raise CheckFailed(f"{task} should be a function; got {type(fn).__name__}")
+    for case in cases:
+        expected = decode_outcome(_recorded(lab_id, task, case)["expected"])
+        actual = call(fn, case)
+        for warning in actual.warnings:
+            print(f"note: {task} on {case.label} warned {warning}")
+        problem = outcome_difference(actual, expected, case)
+        if problem is None:
+            continue
+        mistake = known_mistake(lab_id, task, case, actual)
+        if mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned):
+            actual.exception.add_note(f"(raised while checking {task} on {case.label})")
+            raise actual.exception
+        raise CheckFailed(failure_message(task, case, problem, mistake)) from (
+            actual.exception if isinstance(actual, Raised) else None)
+    print(f"✔ {task}: all {len(cases)} public cases pass")

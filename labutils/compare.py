@@ -1,0 +1,111 @@
+"""How two values differ, in words a student can act on.
+
+    difference(actual, expected)  -> None when they agree, else one sentence,
+                                     shapes first, then the first differing entry.
+
+Numbers agree when `rel_error` (cs231n's: max over elements of
+|x - y| / max(1e-8, |x| + |y|)) is at most `tolerance`; nan agrees with nan.
+With `reveal=False` the sentence never shows an expected value (judges use it: their
+inputs and answers stay hidden).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+DEFAULT_TOLERANCE = 1e-6
+
+
+def rel_error(x: Any, y: Any) -> float:
+    """Max over elements of |x - y| / max(1e-8, |x| + |y|); nan where both are nan is 0."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    both_nan = np.isnan(x) & np.isnan(y)
+    same_inf = np.isinf(x) & (x == y)
+    with np.errstate(invalid="ignore", over="ignore"):
+        error = np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))
+    error = np.where(both_nan | same_inf, 0.0, error)
+    error = np.where(np.isnan(error), np.inf, error)
+    return float(np.max(error)) if error.size else 0.0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.number, np.bool_)) and not isinstance(value, bool)
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    return f"a {type(value).__name__}"
+
+
+def _short(value: Any) -> str:
+    text = np.array2string(np.asarray(value), precision=4, threshold=12, separator=", ")
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _array_difference(actual: np.ndarray, expected: np.ndarray, tolerance: float, reveal: bool) -> str | None:
+    if actual.shape != expected.shape:
+        return f"shape: expected {expected.shape}, got {actual.shape}"
+    if actual.dtype.kind not in "iubf" or expected.dtype.kind not in "iubf":
+        if np.array_equal(actual, expected):
+            return None
+        return f"values differ (dtype {actual.dtype}, expected {expected.dtype})"
+    if actual.size == 0 or rel_error(actual, expected) <= tolerance:
+        return None
+    x = actual.astype(float)
+    y = expected.astype(float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = ~((np.abs(x - y) <= tolerance * np.maximum(1e-8, np.abs(x) + np.abs(y)))
+                | (np.isnan(x) & np.isnan(y)) | (np.isinf(x) & (x == y)))
+    where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
+    count = f"{int(bad.sum())} of {bad.size} entries differ"
+    at = f" at index {list(where)}" if where else ""
+    if reveal:
+        return (f"value{at}: expected {_short(expected[where])}, got {_short(actual[where])} "
+                f"({count})")
+    return f"values differ{at} ({count}; relative error {rel_error(actual, expected):.2g})"
+
+
+def difference(actual: Any, expected: Any, *, tolerance: float = DEFAULT_TOLERANCE,
+               reveal: bool = True, path: str = "") -> str | None:
+    """None if `actual` agrees with `expected`, else what differs first (see module doc)."""
+    where = f"{path}: " if path else ""
+    if isinstance(expected, np.ndarray) or (_is_number(expected) and isinstance(actual, np.ndarray)):
+        if not isinstance(actual, (np.ndarray, np.generic, int, float)) or isinstance(actual, bool):
+            return f"{where}expected {_type_name(np.asarray(expected))}, got {_type_name(actual)}"
+        problem = _array_difference(np.asarray(actual), np.asarray(expected), tolerance, reveal)
+        return f"{where}{problem}" if problem else None
+    if _is_number(expected):
+        if not _is_number(actual):
+            return f"{where}expected a number, got {_type_name(actual)}"
+        if rel_error(actual, expected) <= tolerance:
+            return None
+        return f"{where}expected {expected!r}, got {actual!r}" if reveal else f"{where}the number differs"
+    if isinstance(expected, (tuple, list)):
+        if type(actual) is not type(expected):
+            return f"{where}expected a {type(expected).__name__}, got {_type_name(actual)}"
+        if len(actual) != len(expected):
+            return f"{where}expected {len(expected)} items, got {len(actual)}"
+        for index, (a, e) in enumerate(zip(actual, expected)):
+            problem = difference(a, e, tolerance=tolerance, reveal=reveal, path=f"{path}[{index}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return f"{where}expected a dict, got {_type_name(actual)}"
+        if set(actual) != set(expected):
+            return f"{where}expected the keys {sorted(expected)}, got {sorted(actual)}"
+        for key in expected:
+            problem = difference(actual[key], expected[key], tolerance=tolerance, reveal=reveal,
+                                 path=f"{path}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    if actual == expected and type(actual) is type(expected):
+        return None
+    if reveal:
+        return f"{where}expected {expected!r}, got {actual!r}"
+    return f"{where}expected {_type_name(expected)}, got {_type_name(actual)}"

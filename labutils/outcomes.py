@@ -1,0 +1,152 @@
+"""What a call of an exercise function did, and how two such outcomes differ.
+
+A `Case` is one call to make (`args`, `kwargs`) with a label a student understands.
+`call(fn, case)` runs it and returns an outcome: `Returned(value)` or
+`Raised(type_name, ...)`. Checks (in the student's kernel) and judges (in the grader)
+both compare outcomes with `outcome_difference`, and recognise a known mistake when the
+student's outcome is `same_outcome` as that mistake's.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from labutils import wire
+from labutils.compare import DEFAULT_TOLERANCE, difference
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of an exercise function.
+
+    shapes_in_message: when the expected outcome is an exception, its message must
+    name each of these shapes (as "(2, 3)" or "2x3").
+    """
+
+    label: str
+    args: tuple = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    shapes_in_message: tuple[tuple[int, ...], ...] = ()
+    tolerance: float = DEFAULT_TOLERANCE
+
+    def describe_inputs(self, reveal: bool = True) -> str:
+        """The arguments, shown in full when small and `reveal`, else by shape."""
+        parts = [_describe_argument(arg, reveal) for arg in self.args]
+        parts += [f"{name}={_describe_argument(arg, reveal)}" for name, arg in self.kwargs.items()]
+        return ", ".join(parts)
+
+
+def _describe_argument(arg: Any, reveal: bool) -> str:
+    if isinstance(arg, np.ndarray):
+        if reveal and arg.size <= 12:
+            return np.array2string(arg, precision=4, separator=", ").replace("\n", "")
+        return f"<array of shape {arg.shape}>"
+    if callable(arg):
+        return getattr(arg, "__name__", "a function")
+    return repr(arg)
+
+
+@dataclass(frozen=True)
+class Returned:
+    value: Any
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Raised:
+    type_name: str
+    bases: tuple[str, ...] = ()  # names of the exception's classes, itself first
+    message: str = ""
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+
+Outcome = Returned | Raised
+
+
+def call(fn: Callable, case: Case) -> Outcome:
+    """Call `fn(*case.args, **case.kwargs)`; record its value or exception and warnings.
+
+    Only `Exception`s are caught: KeyboardInterrupt and SystemExit go on up.
+    Arrays in the case are copied first, so a function that modifies its inputs
+    cannot spoil the next case.
+    """
+    args = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in case.args)
+    kwargs = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            value = fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the outcome records it, nothing is hidden
+            outcome: Outcome = raised_from(exc)
+        else:
+            outcome = Returned(value)
+    if caught:
+        notes = tuple(f"{w.category.__name__}: {w.message}" for w in caught)
+        outcome = _with_warnings(outcome, notes)
+    return outcome
+
+
+def raised_from(exc: BaseException) -> Raised:
+    bases = tuple(cls.__name__ for cls in type(exc).__mro__)
+    return Raised(type(exc).__name__, bases, str(exc), exception=exc)
+
+
+def _with_warnings(outcome: Outcome, notes: tuple[str, ...]) -> Outcome:
+    if isinstance(outcome, Returned):
+        return Returned(outcome.value, notes)
+    return Raised(outcome.type_name, outcome.bases, outcome.message, outcome.exception, notes)
+
+
+_SHAPE_SEPARATOR = r"\s*(?:,|x|×|\*)\s*"
+
+
+def mentions_shape(message: str, shape: tuple[int, ...]) -> bool:
+    """True if `message` names `shape` as "(2, 3)", "2x3", "2 x 3" or "2×3"."""
+    pattern = _SHAPE_SEPARATOR.join(str(n) for n in shape)
+    return re.search(rf"(?<!\d){pattern}(?!\d)", message) is not None
+
+
+def outcome_difference(actual: Outcome, expected: Outcome, case: Case, *, reveal: bool = True) -> str | None:
+    """None if `actual` is acceptable where `expected` is right, else what is wrong."""
+    if isinstance(expected, Returned):
+        if isinstance(actual, Raised):
+            return f"raised {actual.type_name}: {actual.message}"
+        return difference(actual.value, expected.value, tolerance=case.tolerance, reveal=reveal)
+    if isinstance(actual, Returned):
+        return f"returned a value instead of raising {expected.type_name}"
+    if expected.type_name not in actual.bases:
+        return f"raised {actual.type_name} ({actual.message}), expected {expected.type_name}"
+    missing = [shape for shape in case.shapes_in_message if not mentions_shape(actual.message, shape)]
+    if missing:
+        shapes = " and ".join(str(s) for s in case.shapes_in_message)
+        return (f"the {expected.type_name} should say which shapes clash ({shapes}); "
+                f"its message was {actual.message!r}")
+    return None
+
+
+def same_outcome(a: Outcome, b: Outcome, tolerance: float = DEFAULT_TOLERANCE) -> bool:
+    """True if two outcomes are indistinguishable: same value, or same exception type."""
+    if isinstance(a, Returned) and isinstance(b, Returned):
+        return difference(a.value, b.value, tolerance=tolerance) is None
+    if isinstance(a, Raised) and isinstance(b, Raised):
+        return a.type_name == b.type_name
+    return False
+
+
+def encode_outcome(outcome: Outcome) -> dict:
+    if isinstance(outcome, Returned):
+        return {"returns": wire.encode(outcome.value)}
+    return {"raises": {"type": outcome.type_name, "bases": list(outcome.bases),
+                       "message": outcome.message[:2000]}}
+
+
+def decode_outcome(data: dict) -> Outcome:
+    if "returns" in data:
+        return Returned(wire.decode(data["returns"]))
+    raised = data["raises"]
+    return Raised(str(raised["type"]), tuple(str(b) for b in raised["bases"]), str(raised["message"]))

@@ -1,0 +1,44 @@
+"""Rules about how an exercise is written, read from its source code (not run).
+
+    library_products(source) -> ["the @ operator", "np.dot"]   # what the code uses
+
+Used by the check in the student's kernel and by the judge on the submitted notebook.
+"""
+from __future__ import annotations
+
+import ast
+
+# Calls that multiply matrices for you; an exercise that asks for loops forbids them.
+PRODUCT_FUNCTIONS = ("dot", "matmul", "einsum", "tensordot", "inner", "vdot", "mm", "bmm")
+
+
+def library_products(source: str) -> list[str]:
+    """The matrix-product shortcuts `source` uses, in order of appearance."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.MatMult):
+            found.append("the @ operator")
+        elif isinstance(node, ast.Attribute) and node.attr in PRODUCT_FUNCTIONS:
+            owner = node.value.id if isinstance(node.value, ast.Name) else "..."
+            found.append(f"{owner}.{node.attr}")
+        elif isinstance(node, ast.Name) and node.id in PRODUCT_FUNCTIONS:
+            found.append(node.id)
+    return list(dict.fromkeys(found))
+
+
+def function_source(cell_sources: list[str], name: str) -> str | None:
+    """The source of the last top-level `def name(...)` among notebook cells, or None."""
+    found = None
+    for source in cell_sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                found = ast.get_source_segment(source, node)
+    return found
