@@ -1,0 +1,75 @@
+"""The student's code in its live kernel, as a judge's `Subject`.
+
+After the notebook has run, the grader keeps its kernel and sends probes: a tiny cell
+calling `labutils.probe.answer(globals(), request)`, whose display output carries the
+outcome as plain data (see `labutils.wire`). The reference never enters the kernel, and
+nothing the kernel says is trusted beyond its values: a missing, malformed or stale
+answer (wrong nonce) is "no result", which fails the judge.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+
+import nbformat
+from nbclient.exceptions import DeadKernelError
+
+from labutils import wire
+from labutils.outcomes import Case, Outcome, decode_outcome
+from labutils.source_rules import function_source
+
+PROBE = """\
+from labutils.probe import answer as __nnlabs_answer
+__nnlabs_answer(globals(), {request!r})
+del __nnlabs_answer
+"""
+
+
+class KernelSubject:
+    """Calls functions in the kernel of `client` (an nbclient NotebookClient mid-run)."""
+
+    def __init__(self, client, cell_sources: list[str]):
+        self.client = client
+        self.cell_sources = cell_sources
+        self.problem: str | None = None  # set once the kernel cannot answer any more
+
+    def source(self, function: str) -> str | None:
+        return function_source(self.cell_sources, function)
+
+    def call(self, function: str, case: Case) -> Outcome | None:
+        if self.problem:
+            return None
+        nonce = secrets.token_hex(8)
+        request = json.dumps({
+            "nonce": nonce, "function": function,
+            "args": [wire.encode(arg) for arg in case.args],
+            "kwargs": {name: wire.encode(arg) for name, arg in case.kwargs.items()},
+        })
+        outputs = self._execute(PROBE.format(request=request))
+        if outputs is None:
+            return None
+        for output in outputs:
+            if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
+                self.problem = "the kernel did not answer in time"
+                return None
+            payload = output.get("data", {}).get(wire.MIME)
+            if isinstance(payload, dict) and payload.get("nonce") == nonce and "outcome" in payload:
+                try:
+                    return decode_outcome(payload["outcome"])
+                except (ValueError, KeyError, TypeError):
+                    return None
+        return None
+
+    def _execute(self, source: str) -> list | None:
+        """Run `source` as a scratch cell (not kept in the notebook); its outputs."""
+        cell = nbformat.v4.new_code_cell(source)
+        self.client.nb.cells.append(cell)
+        index = len(self.client.nb.cells) - 1
+        try:
+            self.client.execute_cell(cell, index, store_history=False)
+        except DeadKernelError:
+            self.problem = "the kernel died"
+            return None
+        finally:
+            del self.client.nb.cells[index]
+        return cell.outputs
