@@ -5,9 +5,11 @@ from typing import Iterable
 
 
 def print_table(results: Iterable) -> None:
-    rows = [("student", "lab", "points", "status", "seconds")]
+    rows = [("student", "lab", "points", "status", "seconds", "mistakes the judges recognised")]
     for r in results:
-        rows.append((r.student_id, r.lab_id, f"{r.points:g} / {r.max_points:g}", r.status, f"{r.seconds:.1f}"))
+        found = [cell["judge"]["mistake"] for cell in r.cells.values() if cell["judge"].get("mistake")]
+        rows.append((r.student_id, r.lab_id, f"{r.points:g} / {r.max_points:g}", r.status,
+                     f"{r.seconds:.1f}", "; ".join(found) or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

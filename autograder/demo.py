@@ -1,0 +1,40 @@
+"""`make demo`: the instructor's main job, end to end, on embedded defaults.
+
+Releases the labs into a scratch course, builds a synthetic class (the solution, the
+untouched student version, and students made of catalogue mistakes), grades it, and
+prints the score table and the path of grades.csv. Writes only under `.scratch/`.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from autograder.classroom import build_class
+from autograder.grading import grade
+from autograder.labs import ROOT, available_labs
+from autograder.release import generate_student_version, quiet_nbgrader
+from autograder.scoreboard import print_table
+
+
+def demo(out_dir: Path | None = None) -> int:
+    quiet_nbgrader()
+    started = time.monotonic()
+    out_dir = (out_dir or ROOT / ".scratch" / "demo").resolve()
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    labs = available_labs()
+    for lab_id in labs:
+        generate_student_version(lab_id, out_dir / "release")
+    print(f"released {', '.join(labs)} into {out_dir / 'release'}")
+    submitted = out_dir / "submitted"
+    students = build_class(labs, submitted)
+    print(f"built a class of {len(students)} students in {submitted}; grading...")
+    results = grade(submitted, out_dir / "graded")
+    print()
+    print_table(results)
+    print()
+    print(f"grades:    {out_dir / 'graded' / 'grades.csv'}")
+    print(f"gradebook: {out_dir / 'graded' / 'gradebook.db'} (nbgrader; formgrader and export work on it)")
+    print(f"done in {time.monotonic() - started:.0f} s")
+    return 0

@@ -1,0 +1,106 @@
+"""Verify a lab: solution, stubs, judges and release agree.
+
+    python -m autograder verify [LAB_ID ...]
+
+For each lab:
+1. the solution notebook, graded as a submission, scores full marks;
+2. the untouched student notebook scores 0 on every autograded cell, and each cell
+   fails with a message naming its task ("Lab 01, task 2: matmul");
+3. every graded test cell has a judge, and every judge a cell;
+4. `labs/<lab>/` and the check fixtures are what `release` would write now
+   (ignoring volatile metadata such as cell ids).
+Prints a line per lab and each problem, naming the lab and the cell.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from autograder.grading import grade
+from autograder.judges import judges_for
+from autograder.labs import (FIXTURES, available_labs, lab_number, read_notebook, source_path,
+                             student_path, task_of_test_cell, test_cells)
+from autograder.release import fixture_text, generate_student_version, quiet_nbgrader
+
+VOLATILE_CELL_KEYS = {"id", "execution_count", "outputs"}
+
+
+def comparable(nb) -> list[dict]:
+    """A notebook's content without volatile metadata."""
+    cells = []
+    for cell in nb.cells:
+        cells.append({key: value for key, value in cell.items() if key not in VOLATILE_CELL_KEYS})
+    return cells
+
+
+def release_problems(lab_id: str) -> list[str]:
+    problems = []
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = generate_student_version(lab_id, Path(scratch)) / f"{lab_id}.ipynb"
+        if not student_path(lab_id).exists():
+            problems.append(f"labs/{lab_id}/{lab_id}.ipynb is missing: run `python -m autograder release`")
+        elif comparable(read_notebook(fresh)) != comparable(read_notebook(student_path(lab_id))):
+            problems.append(f"labs/{lab_id}/ differs from a fresh release of solutions/{lab_id}/: "
+                            "run `python -m autograder release` (never edit labs/ by hand)")
+    fixture = FIXTURES / f"{lab_id}.json"
+    if not fixture.exists() or fixture.read_text(encoding="utf-8") != fixture_text(lab_id):
+        problems.append(f"labutils/checks/fixtures/{lab_id}.json is out of date: run `python -m autograder release`")
+    return problems
+
+
+def judge_problems(lab_id: str) -> list[str]:
+    cells = test_cells(read_notebook(source_path(lab_id)))
+    judges = judges_for(lab_id)
+    problems = [f"{lab_id}: cell {grade_id!r} has no judge" for grade_id in cells if grade_id not in judges]
+    problems += [f"{lab_id}: judge {grade_id!r} has no cell" for grade_id in judges if grade_id not in cells]
+    for grade_id, cell in cells.items():
+        if grade_id in judges and judges[grade_id].task != task_of_test_cell(cell):
+            problems.append(f"{lab_id}: cell {grade_id!r} checks {task_of_test_cell(cell)}, "
+                            f"its judge {judges[grade_id].task}")
+    return problems
+
+
+def grading_problems(lab_id: str) -> list[str]:
+    problems = []
+    with tempfile.TemporaryDirectory() as scratch:
+        submitted = Path(scratch) / "submitted"
+        for student, notebook in (("solution", source_path(lab_id)), ("untouched", student_path(lab_id))):
+            (submitted / student / lab_id).mkdir(parents=True)
+            shutil.copy(notebook, submitted / student / lab_id / f"{lab_id}.ipynb")
+        results = {r.student_id: r for r in grade(submitted, Path(scratch) / "out", labs=[lab_id])}
+    solution, untouched = results["solution"], results["untouched"]
+    if solution.status != "graded" or solution.points != solution.max_points:
+        problems.append(f"{lab_id}: the solution scores {solution.points:g} / {solution.max_points:g} "
+                        f"({solution.status})")
+    for grade_id, cell in solution.cells.items():
+        if not cell["check_passed"]:
+            problems.append(f"{lab_id}: cell {grade_id!r}: the solution fails its check: {cell['check_message']}")
+        if not cell["judge"]["passed"]:
+            problems.append(f"{lab_id}: cell {grade_id!r}: the solution fails its judge: {cell['judge']['message']}")
+    if untouched.points != 0:
+        problems.append(f"{lab_id}: the untouched student version scores {untouched.points:g}, not 0")
+    task_prefix = f"Lab {lab_number(lab_id)}, task "
+    for grade_id, cell in untouched.cells.items():
+        task = cell["judge"]["task"]
+        message = cell["check_message"] or ""
+        if cell["check_passed"] or task_prefix not in message or task not in message:
+            problems.append(f"{lab_id}: cell {grade_id!r}: the untouched version should fail naming "
+                            f"'{task_prefix}N: {task}'; it says {message!r}")
+    return problems
+
+
+def verify(lab_ids: list[str] | None = None) -> bool:
+    quiet_nbgrader()
+    all_good = True
+    for lab_id in lab_ids or available_labs():
+        problems = judge_problems(lab_id) + release_problems(lab_id) + grading_problems(lab_id)
+        if problems:
+            all_good = False
+            print(f"✘ {lab_id}")
+            for problem in problems:
+                print(f"  - {problem}")
+        else:
+            print(f"✔ {lab_id}: solution full marks, stubs 0 naming their tasks, "
+                  "every cell judged, labs/ and fixtures up to date")
+    return all_good
