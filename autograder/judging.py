@@ -19,7 +19,7 @@ import numpy as np
 
 from autograder.mistakes import mistakes_for
 from autograder.reference import reference_function
-from labutils.outcomes import (Case, Outcome, call, decode_outcome, encode_outcome,
+from labutils.outcomes import (Case, Outcome, best_match, call, decode_outcome, encode_outcome,
                                outcome_difference, same_outcome)
 
 DEMO_SECRET = "nn-training-labs demo secret: set NNLABS_COURSE_SECRET for a real class"
@@ -92,11 +92,9 @@ class LocalSubject:
 
 def identify_mistake(lab_id: str, task: str, case: Case, actual: Outcome, expected: Outcome):
     """The first catalogued mistake whose outcome on `case` is `actual`, if any."""
-    for mistake in mistakes_for(lab_id, task):
-        outcome = call(mistake.function(lab_id), case)
-        if same_outcome(actual, outcome, case.tolerance) and not same_outcome(outcome, expected, case.tolerance):
-            return mistake
-    return None
+    candidates = [(mistake, call(mistake.function(lab_id), case)) for mistake in mistakes_for(lab_id, task)]
+    wrong = [(m, outcome) for m, outcome in candidates if not same_outcome(outcome, expected, case.tolerance)]
+    return best_match(actual, wrong, case.tolerance)
 
 
 def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int) -> Verdict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def student_path(lab_id: str) -> Path:
 
 def lab_number(lab_id: str) -> str:
     return lab_id.split("_", 1)[0]
+
+
+def checks_module(lab_id: str):
+    """The lab's student-facing check module, `labutils.checks.labNN`."""
+    return importlib.import_module(f"labutils.checks.lab{lab_number(lab_id)}")
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:

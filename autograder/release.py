@@ -10,7 +10,6 @@ catalogued mistake, and their outcomes are written to `labutils/checks/fixtures/
 """
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -24,7 +23,8 @@ from nbgrader.preprocessors import ClearSolutions
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.labs import FIXTURES, ROOT, available_labs, defined_functions, is_solution_cell, lab_number
+from autograder.labs import (FIXTURES, ROOT, available_labs, checks_module, defined_functions,
+                             is_solution_cell, lab_number)
 from autograder.mistakes import catalogue
 from autograder.reference import reference_function
 from labutils.outcomes import Case, call, encode_outcome, same_outcome
@@ -94,8 +94,7 @@ def generate_student_version(lab_id: str, release_root: Path, db_url: str | None
 
 
 def public_cases(lab_id: str) -> dict[str, list[Case]]:
-    module = importlib.import_module(f"labutils.checks.lab{lab_number(lab_id)}")
-    return module.PUBLIC_CASES
+    return checks_module(lab_id).PUBLIC_CASES
 
 
 def build_fixture(lab_id: str) -> dict:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
 from labutils import wire
 from labutils.compare import DEFAULT_TOLERANCE, difference
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -129,13 +132,26 @@ def outcome_difference(actual: Outcome, expected: Outcome, case: Case, *, reveal
     return None
 
 
-def same_outcome(a: Outcome, b: Outcome, tolerance: float = DEFAULT_TOLERANCE) -> bool:
-    """True if two outcomes are indistinguishable: same value, or same exception type."""
+def same_outcome(a: Outcome, b: Outcome, tolerance: float = DEFAULT_TOLERANCE, *,
+                 same_message: bool = False) -> bool:
+    """True if two outcomes are indistinguishable: the same value, or the same exception
+    type (and, with `same_message`, the same message)."""
     if isinstance(a, Returned) and isinstance(b, Returned):
         return difference(a.value, b.value, tolerance=tolerance) is None
     if isinstance(a, Raised) and isinstance(b, Raised):
-        return a.type_name == b.type_name
+        return a.type_name == b.type_name and (not same_message or a.message == b.message)
     return False
+
+
+def best_match(actual: Outcome, candidates: Sequence[tuple[T, Outcome]],
+               tolerance: float = DEFAULT_TOLERANCE) -> T | None:
+    """The candidate whose outcome is `actual`'s: the first with the same value or the
+    same exception and message; else the only one raising the same exception type."""
+    for item, outcome in candidates:
+        if same_outcome(actual, outcome, tolerance, same_message=True):
+            return item
+    loose = [item for item, outcome in candidates if same_outcome(actual, outcome, tolerance)]
+    return loose[0] if len(loose) == 1 else None
 
 
 def encode_outcome(outcome: Outcome) -> dict:

@@ -18,8 +18,8 @@ import json
 from pathlib import Path
 from typing import Callable, Sequence
 
-from labutils.outcomes import (Case, Outcome, Raised, Returned, call, decode_outcome,
-                               outcome_difference, same_outcome)
+from labutils.outcomes import (Case, Outcome, Raised, Returned, best_match, call, decode_outcome,
+                               outcome_difference)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -48,10 +48,10 @@ def _recorded(lab_id: str, task: str, case: Case) -> dict:
 
 def known_mistake(lab_id: str, task: str, case: Case, actual: Outcome) -> dict | None:
     """The catalogue entry ({"name", "hint"}) whose outcome on `case` is `actual`'s."""
-    for entry in _recorded(lab_id, task, case)["mistakes"]:
-        if same_outcome(actual, decode_outcome(entry["outcome"]), case.tolerance):
-            return load_fixture(lab_id)["mistakes"][entry["name"]] | {"name": entry["name"]}
-    return None
+    candidates = [(entry["name"], decode_outcome(entry["outcome"]))
+                  for entry in _recorded(lab_id, task, case)["mistakes"]]
+    name = best_match(actual, candidates, case.tolerance)
+    return None if name is None else load_fixture(lab_id)["mistakes"][name] | {"name": name}
 
 
 def failure_message(task: str, case: Case, problem: str, mistake: dict | None) -> str:

@@ -1,0 +1,80 @@
+"""labutils.compare and labutils.outcomes: what differs, shapes first, answers hidden when asked."""
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from labutils.compare import difference, rel_error
+from labutils.outcomes import Case, Raised, Returned, call, mentions_shape, outcome_difference
+
+finite = st.floats(-1e3, 1e3, allow_nan=False)
+
+
+@given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=5), elements=finite))
+def test_an_array_agrees_with_itself_and_not_with_a_shifted_copy(x):
+    assert difference(x.copy(), x) is None
+    assert difference(x + 1.0, x) is not None
+
+
+def test_rel_error_has_a_floor_and_takes_the_max():
+    assert rel_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert rel_error([1.0, 2.0], [1.0, 2.0 + 2e-3]) > 4e-4
+    assert rel_error([np.nan], [np.nan]) == 0.0
+    assert rel_error([np.nan], [1.0]) == np.inf
+
+
+def test_shapes_are_reported_before_values():
+    message = difference(np.zeros((3, 2)), np.zeros((2, 3)))
+    assert message == "shape: expected (2, 3), got (3, 2)"
+
+
+def test_first_differing_entry_is_shown_when_revealing():
+    message = difference(np.array([[1.0, 2.0], [3.0, 5.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert "index [1, 1]" in message and "expected 4." in message and "got 5." in message
+    assert "1 of 4" in message
+
+
+def test_expected_values_stay_hidden_without_reveal():
+    message = difference(np.array([9.25]), np.array([4.125]), reveal=False)
+    assert "4.125" not in message and "9.25" not in message and "differ" in message
+    assert "4.125" not in difference(4.125, 9.25, reveal=False)
+
+
+def test_containers_report_the_path_of_the_difference():
+    assert difference((1, [2, 3]), (1, [2, 4])) == "[1][1]: expected 4, got 3"
+    assert difference([1, 2], (1, 2)) == "expected a tuple, got a list"
+    assert difference((1, 2, 3), (1, 2)) == "expected 2 items, got 3"
+
+
+def test_mentions_shape_accepts_the_usual_spellings():
+    assert mentions_shape("cannot multiply (2, 3) by (4, 5)", (2, 3))
+    assert mentions_shape("shapes 2x3 and 4 x 5", (4, 5))
+    assert mentions_shape("2×3", (2, 3))
+    assert not mentions_shape("(12, 3)", (2, 3))
+    assert not mentions_shape("shapes differ", (2, 3))
+
+
+def test_outcome_difference_covers_raise_and_return():
+    case = Case("clash", shapes_in_message=((2, 3), (2, 3)))
+    value_error = Raised("ValueError", ("ValueError", "Exception"), "cannot multiply (2, 3) by (2, 3)")
+    assert outcome_difference(value_error, value_error, case) is None
+    vague = Raised("ValueError", ("ValueError", "Exception"), "bad shapes")
+    assert "which shapes clash" in outcome_difference(vague, value_error, case)
+    assert "instead of raising" in outcome_difference(Returned(1), value_error, case)
+    index_error = Raised("IndexError", ("IndexError", "LookupError", "Exception"), "out of bounds")
+    assert "expected ValueError" in outcome_difference(index_error, value_error, case)
+
+
+def test_call_copies_inputs_and_records_warnings():
+    import warnings
+
+    def scribble(x):
+        warnings.warn("careful", RuntimeWarning)
+        x[:] = 0
+        return x.sum()
+
+    x = np.ones(3)
+    outcome = call(scribble, Case("c", (x,)))
+    assert isinstance(outcome, Returned) and outcome.value == 0
+    assert x.sum() == 3
+    assert outcome.warnings == ("RuntimeWarning: careful",)
