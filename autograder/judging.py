@@ -64,6 +64,8 @@ class Verdict:
 class Subject(Protocol):
     """The student's code as a judge sees it."""
 
+    last_failure: str | None  # why the last `call` returned None
+
     def call(self, function: str, case: Case) -> Outcome | None:
         """The outcome of `function(*case.args, **case.kwargs)`, or None if none came back."""
 
@@ -80,9 +82,11 @@ class LocalSubject:
     def __init__(self, functions: dict[str, Callable], sources: dict[str, str] | None = None):
         self.functions = functions
         self.sources = sources or {}
+        self.last_failure: str | None = None
 
     def call(self, function: str, case: Case) -> Outcome | None:
         if function not in self.functions:
+            self.last_failure = f"no function named {function!r} is defined"
             return None
         return decode_outcome(encode_outcome(call(self.functions[function], case)))
 
@@ -112,8 +116,8 @@ def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: 
         expected = call(reference, case)
         actual = subject.call(judge.task, case)
         if actual is None:
-            return failed(f"no result came back on {case.label} (the function is missing, "
-                          "the call was interrupted, or the kernel died)")
+            why = getattr(subject, "last_failure", None) or "the function is missing"
+            return failed(f"no result came back on {case.label}: {why}")
         problem = outcome_difference(actual, expected, case, reveal=False)
         if problem:
             mistake = identify_mistake(lab_id, judge.task, case, actual, expected)

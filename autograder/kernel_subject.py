@@ -32,11 +32,13 @@ class KernelSubject:
         self.client = client
         self.cell_sources = cell_sources
         self.problem: str | None = None  # set once the kernel cannot answer any more
+        self.last_failure: str | None = None  # why the last call brought back nothing
 
     def source(self, function: str) -> str | None:
         return function_source(self.cell_sources, function)
 
     def call(self, function: str, case: Case) -> Outcome | None:
+        self.last_failure = self.problem
         if self.problem:
             return None
         nonce = secrets.token_hex(8)
@@ -50,14 +52,18 @@ class KernelSubject:
             return None
         for output in outputs:
             if output.get("output_type") == "error" and output.get("ename") == "CellTimeoutError":
-                self.problem = "the kernel did not answer in time"
+                self.last_failure = f"it ran past the {self.client.timeout} s limit"
                 return None
             payload = output.get("data", {}).get(wire.MIME)
-            if isinstance(payload, dict) and payload.get("nonce") == nonce and "outcome" in payload:
+            if isinstance(payload, dict) and payload.get("nonce") == nonce:
+                if "missing" in payload:
+                    self.last_failure = str(payload["missing"])
+                    return None
                 try:
                     return decode_outcome(payload["outcome"])
                 except (ValueError, KeyError, TypeError):
-                    return None
+                    break
+        self.last_failure = self.last_failure or "the kernel sent no answer"
         return None
 
     def _execute(self, source: str) -> list | None:
@@ -68,7 +74,7 @@ class KernelSubject:
         try:
             self.client.execute_cell(cell, index, store_history=False)
         except DeadKernelError:
-            self.problem = "the kernel died"
+            self.problem = self.last_failure = "the kernel died"
             return None
         finally:
             del self.client.nb.cells[index]
