@@ -42,3 +42,12 @@ def test_the_readme_commands_are_make_targets():
 
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_exchange_directory_is_a_configurable_scratch_path(monkeypatch, tmp_path):
+    from autograder.release import course_config
+
+    monkeypatch.setenv("NNLABS_EXCHANGE", str(tmp_path / "exchange"))
+    assert course_config().Exchange.root == str(tmp_path / "exchange")
+    monkeypatch.delenv("NNLABS_EXCHANGE")
+    assert course_config().Exchange.root == str(ROOT / ".scratch" / "exchange")
