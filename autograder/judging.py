@@ -97,8 +97,8 @@ class LocalSubject:
 def identify_mistake(lab_id: str, task: str, case: Case, actual: Outcome, expected: Outcome):
     """The first catalogued mistake whose outcome on `case` is `actual`, if any."""
     candidates = [(mistake, call(mistake.function(lab_id), case)) for mistake in mistakes_for(lab_id, task)]
-    wrong = [(m, outcome) for m, outcome in candidates if not same_outcome(outcome, expected, case.tolerance)]
-    return best_match(actual, wrong, case.tolerance)
+    wrong = [(m, outcome) for m, outcome in candidates if not same_outcome(outcome, expected, case)]
+    return best_match(actual, wrong, case)
 
 
 def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int) -> Verdict:

@@ -109,7 +109,7 @@ def build_fixture(lab_id: str) -> dict:
             wrong = []
             for mistake in (m for m in mistakes if m.task == task):
                 outcome = call(mistake.function(lab_id), case)
-                if not same_outcome(outcome, expected, case.tolerance):
+                if not same_outcome(outcome, expected, case):
                     wrong.append({"name": mistake.name, "outcome": encode_outcome(outcome)})
             records[case.label] = {"expected": encode_outcome(expected), "mistakes": wrong}
         tasks[task] = {"cases": records}

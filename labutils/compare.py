@@ -48,6 +48,8 @@ def _short(value: Any) -> str:
 def _array_difference(actual: np.ndarray, expected: np.ndarray, tolerance: float, reveal: bool) -> str | None:
     if actual.shape != expected.shape:
         return f"shape: expected {expected.shape}, got {actual.shape}"
+    if expected.dtype.kind in "iu" and actual.dtype.kind not in "iu":
+        return f"expected integers (indices), got an array of {actual.dtype}"
     if actual.dtype.kind not in "iubf" or expected.dtype.kind not in "iubf":
         if np.array_equal(actual, expected):
             return None

@@ -28,6 +28,8 @@ class Case:
 
     shapes_in_message: when the expected outcome is an exception, its message must
     name each of these shapes (as "(2, 3)" or "2x3").
+    quiet: the call must raise no warning (an overflow in np.exp, say), even when
+    the values it returns are right.
     """
 
     label: str
@@ -35,6 +37,7 @@ class Case:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     shapes_in_message: tuple[tuple[int, ...], ...] = ()
     tolerance: float = DEFAULT_TOLERANCE
+    quiet: bool = False
 
     def describe_inputs(self, reveal: bool = True) -> str:
         """The arguments, shown in full when small and `reveal`, else by shape."""
@@ -76,11 +79,12 @@ def call(fn: Callable, case: Case) -> Outcome:
 
     Only `Exception`s are caught: KeyboardInterrupt and SystemExit go on up.
     Arrays in the case are copied first, so a function that modifies its inputs
-    cannot spoil the next case.
+    cannot spoil the next case. NumPy's floating-point errors are set to warn for
+    the call, whatever the caller set before.
     """
     args = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in case.args)
     kwargs = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
         warnings.simplefilter("always")
         try:
             value = fn(*args, **kwargs)
@@ -119,7 +123,10 @@ def outcome_difference(actual: Outcome, expected: Outcome, case: Case, *, reveal
     if isinstance(expected, Returned):
         if isinstance(actual, Raised):
             return f"raised {actual.type_name}: {actual.message}"
-        return difference(actual.value, expected.value, tolerance=case.tolerance, reveal=reveal)
+        problem = difference(actual.value, expected.value, tolerance=case.tolerance, reveal=reveal)
+        if problem is None and case.quiet and actual.warnings:
+            return f"the values are right, but it warned {actual.warnings[0]}"
+        return problem
     if isinstance(actual, Returned):
         return f"returned a value instead of raising {expected.type_name}"
     if expected.type_name not in actual.bases:
@@ -132,37 +139,41 @@ def outcome_difference(actual: Outcome, expected: Outcome, case: Case, *, reveal
     return None
 
 
-def same_outcome(a: Outcome, b: Outcome, tolerance: float = DEFAULT_TOLERANCE, *,
-                 same_message: bool = False) -> bool:
-    """True if two outcomes are indistinguishable: the same value, or the same exception
-    type (and, with `same_message`, the same message)."""
+def same_outcome(a: Outcome, b: Outcome, case: Case, *, same_message: bool = False) -> bool:
+    """True if two outcomes are indistinguishable on `case`: the same value (and, for a
+    quiet case, both warning or both not), or the same exception type (and, with
+    `same_message`, the same message)."""
     if isinstance(a, Returned) and isinstance(b, Returned):
-        return difference(a.value, b.value, tolerance=tolerance) is None
+        if case.quiet and bool(a.warnings) != bool(b.warnings):
+            return False
+        return difference(a.value, b.value, tolerance=case.tolerance) is None
     if isinstance(a, Raised) and isinstance(b, Raised):
         return a.type_name == b.type_name and (not same_message or a.message == b.message)
     return False
 
 
-def best_match(actual: Outcome, candidates: Sequence[tuple[T, Outcome]],
-               tolerance: float = DEFAULT_TOLERANCE) -> T | None:
+def best_match(actual: Outcome, candidates: Sequence[tuple[T, Outcome]], case: Case) -> T | None:
     """The candidate whose outcome is `actual`'s: the first with the same value or the
     same exception and message; else the only one raising the same exception type."""
     for item, outcome in candidates:
-        if same_outcome(actual, outcome, tolerance, same_message=True):
+        if same_outcome(actual, outcome, case, same_message=True):
             return item
-    loose = [item for item, outcome in candidates if same_outcome(actual, outcome, tolerance)]
+    loose = [item for item, outcome in candidates if same_outcome(actual, outcome, case)]
     return loose[0] if len(loose) == 1 else None
 
 
 def encode_outcome(outcome: Outcome) -> dict:
+    data: dict[str, Any] = {"warnings": [w[:300] for w in outcome.warnings[:5]]} if outcome.warnings else {}
     if isinstance(outcome, Returned):
-        return {"returns": wire.encode(outcome.value)}
-    return {"raises": {"type": outcome.type_name, "bases": list(outcome.bases),
-                       "message": outcome.message[:2000]}}
+        return data | {"returns": wire.encode(outcome.value)}
+    return data | {"raises": {"type": outcome.type_name, "bases": list(outcome.bases),
+                              "message": outcome.message[:2000]}}
 
 
 def decode_outcome(data: dict) -> Outcome:
+    notes = tuple(str(w) for w in data.get("warnings", ()))
     if "returns" in data:
-        return Returned(wire.decode(data["returns"]))
+        return Returned(wire.decode(data["returns"]), notes)
     raised = data["raises"]
-    return Raised(str(raised["type"]), tuple(str(b) for b in raised["bases"]), str(raised["message"]))
+    return Raised(str(raised["type"]), tuple(str(b) for b in raised["bases"]), str(raised["message"]),
+                  warnings=notes)

@@ -12,22 +12,31 @@ import ast
 PRODUCT_FUNCTIONS = ("dot", "matmul", "einsum", "tensordot", "inner", "vdot", "mm", "bmm")
 
 
-def library_products(source: str) -> list[str]:
-    """The matrix-product shortcuts `source` uses, in order of appearance."""
+def library_calls(source: str, names: tuple[str, ...]) -> list[str]:
+    """Where `source` refers to any of `names` (`np.tanh`, `tanh`), in order of appearance."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
     found: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.MatMult):
-            found.append("the @ operator")
-        elif isinstance(node, ast.Attribute) and node.attr in PRODUCT_FUNCTIONS:
+        if isinstance(node, ast.Attribute) and node.attr in names:
             owner = node.value.id if isinstance(node.value, ast.Name) else "..."
             found.append(f"{owner}.{node.attr}")
-        elif isinstance(node, ast.Name) and node.id in PRODUCT_FUNCTIONS:
+        elif isinstance(node, ast.Name) and node.id in names:
             found.append(node.id)
     return list(dict.fromkeys(found))
+
+
+def library_products(source: str) -> list[str]:
+    """The matrix-product shortcuts `source` uses, in order of appearance."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    operator = any(isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.MatMult)
+                   for node in ast.walk(tree))
+    return (["the @ operator"] if operator else []) + library_calls(source, PRODUCT_FUNCTIONS)
 
 
 def function_source(cell_sources: list[str], name: str) -> str | None:

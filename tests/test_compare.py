@@ -78,3 +78,30 @@ def test_call_copies_inputs_and_records_warnings():
     assert isinstance(outcome, Returned) and outcome.value == 0
     assert x.sum() == 3
     assert outcome.warnings == ("RuntimeWarning: careful",)
+
+
+def test_a_quiet_case_fails_right_values_that_warn():
+    def naive_exp_ratio(x):
+        return 1.0 / (1.0 + np.exp(-x))  # overflows for x = -1000, value still right
+
+    def stable(x):
+        return np.exp(-np.logaddexp(0.0, -x))
+
+    case = Case("large scores", (np.array([-1000.0, 0.0, 1000.0]),), quiet=True)
+    expected = call(stable, case)
+    actual = call(naive_exp_ratio, case)
+    assert expected.warnings == () and actual.warnings
+    assert "warned RuntimeWarning: overflow" in outcome_difference(actual, expected, case)
+    loud = Case("large scores", case.args, quiet=False)
+    assert outcome_difference(actual, expected, loud) is None
+
+
+def test_call_warns_on_overflow_even_if_the_caller_silenced_numpy():
+    with np.errstate(all="ignore"):
+        outcome = call(lambda x: np.exp(x), Case("big", (np.array([1000.0]),)))
+    assert outcome.warnings and "overflow" in outcome.warnings[0]
+
+
+def test_indices_must_be_integers():
+    assert "expected integers" in difference(np.array([1.0, 0.0]), np.array([1, 0]))
+    assert difference(np.array([1, 0], dtype=np.int32), np.array([1, 0])) is None

@@ -50,7 +50,7 @@ def known_mistake(lab_id: str, task: str, case: Case, actual: Outcome) -> dict |
     """The catalogue entry ({"name", "hint"}) whose outcome on `case` is `actual`'s."""
     candidates = [(entry["name"], decode_outcome(entry["outcome"]))
                   for entry in _recorded(lab_id, task, case)["mistakes"]]
-    name = best_match(actual, candidates, case.tolerance)
+    name = best_match(actual, candidates, case)
     return None if name is None else load_fixture(lab_id)["mistakes"][name] | {"name": name}
 
 
