@@ -12,8 +12,11 @@ import ast
 PRODUCT_FUNCTIONS = ("dot", "matmul", "einsum", "tensordot", "inner", "vdot", "mm", "bmm")
 
 
-def library_calls(source: str, names: tuple[str, ...]) -> list[str]:
-    """Where `source` refers to any of `names` (`np.tanh`, `tanh`), in order of appearance."""
+def library_calls(source: str, names: tuple[str, ...], *, qualified_only: bool = False) -> list[str]:
+    """Where `source` refers to any of `names` (`np.tanh`, `tanh`), in order of appearance.
+
+    qualified_only: count only `module.name` forms (a bare `tanh` may be the student's own).
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -23,7 +26,7 @@ def library_calls(source: str, names: tuple[str, ...]) -> list[str]:
         if isinstance(node, ast.Attribute) and node.attr in names:
             owner = node.value.id if isinstance(node.value, ast.Name) else "..."
             found.append(f"{owner}.{node.attr}")
-        elif isinstance(node, ast.Name) and node.id in names:
+        elif isinstance(node, ast.Name) and node.id in names and not qualified_only:
             found.append(node.id)
     return list(dict.fromkeys(found))
 

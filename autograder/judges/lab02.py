@@ -1,0 +1,70 @@
+"""Judges of lab 02, activations: random arrays of random shapes, large magnitudes included."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.judges.lab01 import _distinct
+from autograder.judging import Judge
+from labutils.outcomes import Case
+from labutils.source_rules import library_calls
+
+
+def random_shape(rng: np.random.Generator, min_dims: int = 1) -> tuple[int, ...]:
+    return tuple(int(n) for n in rng.integers(2, 6, size=int(rng.integers(min_dims, 4))))
+
+
+def elementwise_cases(quiet: bool):
+    """Inputs of 1 to 3 dimensions: moderate values, exact 0 and +-1, and |x| up to 1e4."""
+    def cases(rng: np.random.Generator) -> list[Case]:
+        result = []
+        for scale, min_dims in ((1.0, 2), (4.0, 1)):  # one input of 2 or more dimensions
+            shape = random_shape(rng, min_dims)
+            x = rng.normal(scale=scale, size=shape)
+            x.flat[rng.integers(x.size)] = 0.0
+            result.append(Case(f"a hidden {shape} input", (x,), quiet=quiet))
+        specials = np.array([0.0, 1.0, -1.0])
+        large = rng.uniform(500, 1e4, size=4) * np.array([-1.0, -1.0, 1.0, 1.0])  # both signs
+        x = rng.permutation(np.concatenate([specials, large, rng.normal(size=3)]))
+        result.append(Case("a hidden input with 0, +-1 and |x| up to 1e4", (x,), quiet=quiet))
+        return result
+    return cases
+
+
+def compose_linear_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for _ in range(3):
+        p, q, r = _distinct(rng, 3, 2, 7)
+        args = (rng.normal(size=(p, q)), rng.normal(size=p), rng.normal(size=(q, r)), rng.normal(size=q))
+        cases.append(Case(f"hidden maps A ({p}, {q}), C ({q}, {r})", args))
+    return cases
+
+
+def dead_relu_fraction_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for _ in range(3):
+        n, d, h = int(rng.integers(5, 30)), int(rng.integers(2, 6)), int(rng.integers(6, 20))
+        X = rng.normal(size=(n, d))
+        W = rng.normal(size=(d, h))
+        b = rng.normal(size=h) - rng.choice([0.0, 2.0, 5.0], size=h)  # some units pushed down
+        cases.append(Case(f"a hidden batch of {n} examples, {h} units", (X, W, b)))
+    return cases
+
+
+def built_from_exponentials(source: str | None) -> str | None:
+    if source is None:
+        return "no `def tanh` was found in the notebook, so how it is built cannot be checked"
+    calls = library_calls(source, ("tanh",), qualified_only=True)
+    return f"calls {', '.join(calls)}; the exercise asks for exponentials" if calls else None
+
+
+JUDGES = {
+    "test_compose_linear": Judge("compose_linear", compose_linear_cases),
+    "test_sigmoid": Judge("sigmoid", elementwise_cases(quiet=True)),
+    "test_tanh": Judge("tanh", elementwise_cases(quiet=True), source_rule=built_from_exponentials),
+    "test_hard_tanh": Judge("hard_tanh", elementwise_cases(quiet=False)),
+    "test_relu": Judge("relu", elementwise_cases(quiet=False)),
+    "test_sigmoid_grad": Judge("sigmoid_grad", elementwise_cases(quiet=True)),
+    "test_tanh_grad": Judge("tanh_grad", elementwise_cases(quiet=True)),
+    "test_relu_grad": Judge("relu_grad", elementwise_cases(quiet=False)),
+    "test_dead_relu_fraction": Judge("dead_relu_fraction", dead_relu_fraction_cases),
+}
