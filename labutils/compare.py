@@ -17,16 +17,20 @@ import numpy as np
 DEFAULT_TOLERANCE = 1e-6
 
 
-def rel_error(x: Any, y: Any) -> float:
-    """Max over elements of |x - y| / max(1e-8, |x| + |y|); nan where both are nan is 0."""
+def elementwise_error(x: Any, y: Any) -> np.ndarray:
+    """|x - y| / max(1e-8, |x| + |y|) per element; 0 where both are nan or the same infinity,
+    inf where only one is nan or infinite."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
-    both_nan = np.isnan(x) & np.isnan(y)
-    same_inf = np.isinf(x) & (x == y)
     with np.errstate(invalid="ignore", over="ignore"):
         error = np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))
-    error = np.where(both_nan | same_inf, 0.0, error)
     error = np.where(np.isnan(error), np.inf, error)
+    return np.where((np.isnan(x) & np.isnan(y)) | (np.isinf(x) & (x == y)), 0.0, error)
+
+
+def rel_error(x: Any, y: Any) -> float:
+    """Max over elements of |x - y| / max(1e-8, |x| + |y|) (see `elementwise_error`)."""
+    error = elementwise_error(x, y)
     return float(np.max(error)) if error.size else 0.0
 
 
@@ -54,13 +58,9 @@ def _array_difference(actual: np.ndarray, expected: np.ndarray, tolerance: float
         if np.array_equal(actual, expected):
             return None
         return f"values differ (dtype {actual.dtype}, expected {expected.dtype})"
-    if actual.size == 0 or rel_error(actual, expected) <= tolerance:
+    bad = elementwise_error(actual, expected) > tolerance
+    if not bad.any():
         return None
-    x = actual.astype(float)
-    y = expected.astype(float)
-    with np.errstate(invalid="ignore", over="ignore"):
-        bad = ~((np.abs(x - y) <= tolerance * np.maximum(1e-8, np.abs(x) + np.abs(y)))
-                | (np.isnan(x) & np.isnan(y)) | (np.isinf(x) & (x == y)))
     where = tuple(int(i) for i in np.argwhere(bad)[0]) if bad.ndim else ()
     count = f"{int(bad.sum())} of {bad.size} entries differ"
     at = f" at index {list(where)}" if where else ""

@@ -54,15 +54,15 @@ def encode(value: Any) -> Any:
     """Encode `value` as JSON-compatible plain data (see the module docstring)."""
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, int):
-        return {"int": str(value)}  # str: Python ints have no size limit
-    if isinstance(value, float):
-        return {"float": repr(value)}  # repr keeps nan, inf and every bit
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)):  # before float: np.float64 is a float
         if value.dtype.hasobject:
             return {"object": "ndarray of objects", "repr": repr(value)[:200]}
         kind = "ndarray" if isinstance(value, np.ndarray) else "npscalar"
         return {kind: _array_to_text(np.asarray(value))}
+    if isinstance(value, int):
+        return {"int": str(value)}  # str: Python ints have no size limit
+    if isinstance(value, float):
+        return {"float": repr(float(value))}  # repr keeps nan, inf and every bit
     if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
         return {"tensor": _array_to_text(value.detach().cpu().numpy())}
     if isinstance(value, tuple):

@@ -105,3 +105,8 @@ def test_call_warns_on_overflow_even_if_the_caller_silenced_numpy():
 def test_indices_must_be_integers():
     assert "expected integers" in difference(np.array([1.0, 0.0]), np.array([1, 0]))
     assert difference(np.array([1, 0], dtype=np.int32), np.array([1, 0])) is None
+
+
+def test_an_infinity_where_a_number_is_expected_is_a_difference():
+    message = difference(np.array([-np.inf, 0.0]), np.array([-1000.0, 0.0]))
+    assert "index [0]" in message and "-inf" in message

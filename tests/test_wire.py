@@ -62,3 +62,9 @@ def test_unknown_objects_are_described_not_rebuilt():
     assert isinstance(back, wire.Unencodable)
     assert "iterator" in back.type_name
     assert not isinstance(back, (bytes, type(pickle)))
+
+
+def test_numpy_scalars_keep_their_type():
+    for value in (np.float64(2.5), np.int64(3), np.float32(1.5), np.bool_(True)):
+        back = wire.loads(wire.dumps(value))
+        assert back == value and type(back) is type(value)
