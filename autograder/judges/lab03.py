@@ -1,0 +1,39 @@
+"""Judges of lab 03, softmax: random batches, axes, large and unevenly scaled scores."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.judges.lab01 import _distinct
+from autograder.judging import Judge
+from labutils.outcomes import Case
+
+
+def score_cases(rng: np.random.Generator) -> list[Case]:
+    n, k = _distinct(rng, 2, 2, 7)
+    cases = [
+        Case(f"a hidden vector of {k} scores", (rng.normal(scale=3, size=k),), quiet=True),
+        Case(f"a hidden ({n}, {k}) batch", (rng.normal(scale=3, size=(n, k)),), quiet=True),
+        Case(f"a hidden ({k}, {k}) batch", (rng.normal(size=(k, k)),), quiet=True),
+        Case(f"a hidden ({n}, {k}) batch, axis=0", (rng.normal(size=(n, k)),), {"axis": 0}, quiet=True),
+        Case(f"a hidden (2, {n}, {k}) array, axis=1", (rng.normal(size=(2, n, k)),), {"axis": 1}, quiet=True),
+    ]
+    uneven = rng.normal(size=(n, k))
+    uneven[0] += rng.uniform(800, 2000)  # one row of scores around +1000
+    cases.append(Case(f"a hidden ({n}, {k}) batch with one row around +1000", (uneven,), quiet=True))
+    gap = rng.uniform(800, 5000)
+    cases.append(Case("a hidden pair of scores far apart", (np.array([0.0, gap]),), quiet=True))
+    return cases
+
+
+def predict_cases(rng: np.random.Generator) -> list[Case]:
+    n, k = _distinct(rng, 2, 2, 9)
+    return [Case(f"hidden ({n}, {k}) scores", (rng.normal(size=(n, k)),)),
+            Case(f"hidden ({k}, {k}) scores", (rng.normal(size=(k, k)),))]
+
+
+JUDGES = {
+    "test_softmax": Judge("softmax", score_cases),
+    "test_logsumexp": Judge("logsumexp", score_cases),
+    "test_log_softmax": Judge("log_softmax", score_cases),
+    "test_predict": Judge("predict", predict_cases),
+}
