@@ -117,7 +117,7 @@ def build_fixture(lab_id: str) -> dict:
         "lab": lab_id,
         "written_by": "python -m autograder release (do not edit)",
         "tasks": tasks,
-        "mistakes": {m.name: {"task": m.task, "hint": m.hint} for m in mistakes},
+        "hints": {task: {m.name: m.hint for m in mistakes if m.task == task} for task in tasks},
     }
 
 

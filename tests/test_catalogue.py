@@ -118,6 +118,12 @@ def test_answers_hard_coded_to_the_public_examples_pass_checks_but_fail_judges(l
         assert not verdict.passed
 
 
+@pytest.mark.parametrize("lab_id", LABS)
+def test_mistake_names_are_unique_per_exercise(lab_id):
+    keys = [(m.task, m.name) for m in catalogue(lab_id)]
+    assert len(keys) == len(set(keys))
+
+
 def test_judge_inputs_depend_on_the_secret_and_the_student_and_are_stable():
     base = judge_seed(DEMO_SECRET, "ada", "01_matrix_shapes", "test_matmul")
     assert base == judge_seed(DEMO_SECRET, "ada", "01_matrix_shapes", "test_matmul")

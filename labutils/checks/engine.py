@@ -53,7 +53,7 @@ def known_mistake(lab_id: str, task: str, case: Case, actual: Outcome) -> dict |
     candidates = [(entry["name"], decode_outcome(entry["outcome"]))
                   for entry in _recorded(lab_id, task, case)["mistakes"]]
     name = best_match(actual, candidates, case)
-    return None if name is None else load_fixture(lab_id)["mistakes"][name] | {"name": name}
+    return None if name is None else {"name": name, "hint": load_fixture(lab_id)["hints"][task][name]}
 
 
 def failure_message(task: str, case: Case, problem: str, mistake: dict | None) -> str:
