@@ -1,0 +1,67 @@
+"""Judges of lab 04, cross-entropy: random probabilities, labels and logits."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.judges.lab01 import _distinct
+from autograder.judging import Judge
+from labutils.outcomes import Case
+
+
+def _probabilities(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    logits = rng.normal(scale=1.5, size=(n, k))
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def probability_cases(rng: np.random.Generator) -> list[Case]:
+    n, k = _distinct(rng, 2, 3, 12)
+    big = int(rng.integers(2000, 4000))
+    return [
+        Case(f"hidden probabilities, {n} examples x {k} classes",
+             (_probabilities(rng, n, k), rng.integers(0, k, size=n))),
+        Case(f"hidden probabilities, {k} examples x {k} classes",
+             (_probabilities(rng, k, k), rng.integers(0, k, size=k))),
+        Case(f"hidden probabilities, {big} examples x 2 classes",
+             (np.clip(_probabilities(rng, big, 2), 0.2, 0.8), rng.integers(0, 2, size=big))),
+    ]
+
+
+def logits_cases(rng: np.random.Generator) -> list[Case]:
+    n, k = _distinct(rng, 2, 3, 10)
+    scale = rng.uniform(300, 2000)
+    return [
+        Case(f"hidden logits, {n} examples x {k} classes",
+             (rng.normal(scale=2, size=(n, k)), rng.integers(0, k, size=n)), quiet=True),
+        Case(f"hidden logits, {k} examples x {k} classes",
+             (rng.normal(scale=2, size=(k, k)), rng.integers(0, k, size=k)), quiet=True),
+        Case(f"hidden large logits, {n} examples x {k} classes",
+             (rng.normal(scale=scale, size=(n, k)), rng.integers(0, k, size=n)), quiet=True),
+    ]
+
+
+def binary_cases(rng: np.random.Generator) -> list[Case]:
+    n = int(rng.integers(5, 40))
+    y = rng.integers(0, 2, size=n).astype(float)
+    y[:2] = (0.0, 1.0)  # both labels present
+    return [Case(f"hidden probabilities of {n} examples", (rng.uniform(0.02, 0.98, size=n), y))]
+
+
+def binary_logit_cases(rng: np.random.Generator) -> list[Case]:
+    n = int(rng.integers(5, 40))
+    y = rng.integers(0, 2, size=n).astype(float)
+    y[:2] = (0.0, 1.0)
+    large = rng.uniform(500, 1e4, size=4) * np.array([-1.0, -1.0, 1.0, 1.0])
+    return [
+        Case(f"hidden logits of {n} examples", (rng.normal(scale=3, size=n), y), quiet=True),
+        Case("hidden logits of |z| up to 1e4", (large, np.array([0.0, 1.0, 0.0, 1.0])), quiet=True),
+    ]
+
+
+JUDGES = {
+    "test_quality_mean": Judge("quality_mean", probability_cases),
+    "test_cross_entropy": Judge("cross_entropy", probability_cases),
+    "test_cross_entropy_from_logits": Judge("cross_entropy_from_logits", logits_cases),
+    "test_binary_cross_entropy": Judge("binary_cross_entropy", binary_cases),
+    "test_bce_with_logits": Judge("bce_with_logits", binary_logit_cases),
+}

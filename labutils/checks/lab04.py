@@ -1,0 +1,80 @@
+"""Checks for lab 04, cross-entropy: one `check_<task>` per exercise."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from labutils.checks.engine import run_check
+from labutils.outcomes import Case
+
+LAB = "04_cross_entropy"
+
+# The CS5242 notes' table: 5 pictures, 4 classes, correct classes 3, 1, 2, 4, 2 (1-based).
+NOTES_P = np.array([[0.05, 0.05, 0.70, 0.20],
+                    [0.80, 0.20, 0.00, 0.00],
+                    [0.05, 0.60, 0.20, 0.10],
+                    [0.05, 0.60, 0.05, 0.30],
+                    [0.00, 0.40, 0.10, 0.40]])
+NOTES_Y = np.array([2, 0, 1, 3, 1])
+HALVES_P = np.full((2000, 2), 0.5)  # the product of 2000 halves underflows to 0.0
+HALVES_Y = np.arange(2000) % 2
+SMALL_P = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.25, 0.25, 0.5]])
+SMALL_Y = np.array([1, 0, 2])
+
+PROBABILITY_CASES = [
+    Case("the notes' five examples", (NOTES_P, NOTES_Y)),
+    Case("3 examples, 3 classes", (SMALL_P, SMALL_Y)),
+    Case("2000 examples with p = 0.5", (HALVES_P, HALVES_Y)),
+]
+
+LOGITS = np.array([[2.0, 1.0, 0.1, -1.0], [0.5, 2.5, 0.0, 0.3], [-1.0, 0.0, 1.0, 3.0]])
+LOGITS_CASES = [
+    Case("3 examples x 4 classes", (LOGITS, np.array([0, 1, 3])), quiet=True),
+    Case("a (3, 3) batch", (LOGITS[:, :3], np.array([2, 1, 0])), quiet=True),
+    Case("the same logits x 1000", (1000.0 * LOGITS, np.array([0, 2, 3])), quiet=True),
+]
+
+BINARY_CASES = [
+    Case("4 examples", (np.array([0.9, 0.2, 0.6, 0.4]), np.array([1.0, 0.0, 1.0, 0.0]))),
+    Case("confident and wrong", (np.array([0.01, 0.99]), np.array([1.0, 0.0]))),
+]
+
+BINARY_LOGIT_CASES = [
+    Case("moderate logits", (np.array([-3.0, 0.0, 2.0, 0.5]), np.array([0.0, 1.0, 1.0, 0.0])), quiet=True),
+    Case("logits of +-1000", (np.array([1000.0, -1000.0, 1000.0]), np.array([0.0, 1.0, 1.0])), quiet=True),
+    Case("logits of +-1e4", (np.array([-1e4, 1e4]), np.array([0.0, 0.0])), quiet=True),
+]
+
+PUBLIC_CASES = {
+    "quality_mean": PROBABILITY_CASES,
+    "cross_entropy": PROBABILITY_CASES,
+    "cross_entropy_from_logits": LOGITS_CASES,
+    "binary_cross_entropy": BINARY_CASES,
+    "bce_with_logits": BINARY_LOGIT_CASES,
+}
+
+
+def check_quality_mean(quality_mean: Callable) -> None:
+    """quality_mean(P, y): geometric mean of the correct-class probabilities, no underflow."""
+    run_check(LAB, "quality_mean", quality_mean, PROBABILITY_CASES)
+
+
+def check_cross_entropy(cross_entropy: Callable) -> None:
+    """cross_entropy(P, y): mean of -ln P[i, y_i]."""
+    run_check(LAB, "cross_entropy", cross_entropy, PROBABILITY_CASES)
+
+
+def check_cross_entropy_from_logits(cross_entropy_from_logits: Callable) -> None:
+    """cross_entropy_from_logits(Z, y): stable, equal to F.cross_entropy."""
+    run_check(LAB, "cross_entropy_from_logits", cross_entropy_from_logits, LOGITS_CASES)
+
+
+def check_binary_cross_entropy(binary_cross_entropy: Callable) -> None:
+    """binary_cross_entropy(p, y): mean of -(y ln p + (1 - y) ln(1 - p))."""
+    run_check(LAB, "binary_cross_entropy", binary_cross_entropy, BINARY_CASES)
+
+
+def check_bce_with_logits(bce_with_logits: Callable) -> None:
+    """bce_with_logits(z, y): stable for |z| up to 1e4, equal to F.binary_cross_entropy_with_logits."""
+    run_check(LAB, "bce_with_logits", bce_with_logits, BINARY_LOGIT_CASES)
