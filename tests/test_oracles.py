@@ -1,0 +1,76 @@
+"""The reference solutions agree with PyTorch, the oracle, on random inputs (float64)."""
+import numpy as np
+import torch
+import torch.nn.functional as F
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from autograder.reference import reference_function
+
+finite = st.floats(-50, 50, allow_nan=False)
+wide = st.floats(-1e4, 1e4, allow_nan=False)
+vectors = hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), elements=finite)
+wide_vectors = hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=2, max_side=5), elements=wide)
+
+
+def ref(lab, name):
+    return reference_function(lab, name)
+
+
+def close(a, b, tol=1e-9):
+    np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
+
+
+@given(wide_vectors)
+def test_activations_match_torch(x):
+    t = torch.tensor(x)
+    close(ref("02_activations", "sigmoid")(x), torch.sigmoid(t).numpy())
+    close(ref("02_activations", "tanh")(x), torch.tanh(t).numpy())
+    close(ref("02_activations", "hard_tanh")(x), F.hardtanh(t).numpy())
+    close(ref("02_activations", "relu")(x), F.relu(t).numpy())
+
+
+@given(vectors)
+def test_activation_derivatives_match_autograd(x):
+    for name, fn in [("sigmoid_grad", torch.sigmoid), ("tanh_grad", torch.tanh), ("relu_grad", F.relu)]:
+        t = torch.tensor(x, requires_grad=True)
+        fn(t).sum().backward()
+        close(ref("02_activations", name)(x), t.grad.numpy())
+
+
+@given(wide_vectors, st.integers(0, 1))
+def test_softmax_family_matches_torch(z, axis_choice):
+    axis = -1 if axis_choice == 0 or z.ndim == 1 else 0
+    t = torch.tensor(z)
+    close(ref("03_softmax", "softmax")(z, axis=axis), F.softmax(t, dim=axis).numpy())
+    close(ref("03_softmax", "log_softmax")(z, axis=axis), F.log_softmax(t, dim=axis).numpy(), 1e-7)
+    close(ref("03_softmax", "logsumexp")(z, axis=axis), torch.logsumexp(t, dim=axis).numpy(), 1e-7)
+
+
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(2, 5)), elements=wide),
+       st.data())
+def test_losses_from_logits_match_torch(Z, data):
+    y = np.array(data.draw(st.lists(st.integers(0, Z.shape[1] - 1), min_size=len(Z), max_size=len(Z))))
+    close(ref("04_cross_entropy", "cross_entropy_from_logits")(Z, y),
+          F.cross_entropy(torch.tensor(Z), torch.tensor(y)).item(), 1e-7)
+    P = F.softmax(torch.tensor(Z / 100), dim=1)
+    close(ref("04_cross_entropy", "cross_entropy")(P.numpy(), y),
+          F.nll_loss(torch.log(P), torch.tensor(y)).item(), 1e-7)
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 8), elements=wide), st.data())
+def test_binary_losses_match_torch(z, data):
+    y = np.array(data.draw(st.lists(st.sampled_from([0.0, 1.0]), min_size=len(z), max_size=len(z))))
+    close(ref("04_cross_entropy", "bce_with_logits")(z, y),
+          F.binary_cross_entropy_with_logits(torch.tensor(z), torch.tensor(y)).item(), 1e-7)
+    p = np.clip(1 / (1 + np.exp(-np.clip(z, -30, 30))), 1e-6, 1 - 1e-6)
+    close(ref("04_cross_entropy", "binary_cross_entropy")(p, y),
+          F.binary_cross_entropy(torch.tensor(p), torch.tensor(y)).item(), 1e-7)
+
+
+def test_quality_mean_is_exp_of_minus_cross_entropy():
+    rng = np.random.default_rng(0)
+    P = F.softmax(torch.tensor(rng.normal(size=(50, 4))), dim=1).numpy()
+    y = rng.integers(0, 4, size=50)
+    close(ref("04_cross_entropy", "quality_mean")(P, y), np.exp(-ref("04_cross_entropy", "cross_entropy")(P, y)))
