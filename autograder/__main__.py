@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", type=Path, required=True, metavar="OUT_DIR")
     grade.add_argument("--labs", nargs="+", metavar="ID")
     grade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
+    grade.add_argument("--workers", type=int, metavar="N", help="parallel submissions (default: the cores)")
 
     demo = commands.add_parser("demo", help="release, build a synthetic class, grade it, print the table")
     demo.add_argument("--out", type=Path, default=None, metavar="OUT_DIR")
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade":
         from autograder.grading import grade as run_grade
         from autograder.scoreboard import print_table
-        results = run_grade(args.submitted, args.out, labs=args.labs, timeout=args.timeout)
+        results = run_grade(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers)
         print_table(results)
         print(f"grades: {(args.out / 'grades.csv').resolve()}")
         return 0

@@ -1,6 +1,6 @@
 """A synthetic class: notebooks a student could hand in, made from solutions and mistakes.
 
-    build_class(["01_matrix_shapes"], submitted_dir) -> {student_id: what they got wrong}
+    build_class(demo_roster(["01_matrix_shapes"]), submitted_dir)
 
 Each student starts from the released student notebook and fills every exercise with
 the solution's code, except the exercises listed in its mistakes, which get the
@@ -43,16 +43,44 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def class_roster(lab_id: str) -> dict[str, list[Mistake]]:
-    """Student id -> mistakes: one student per catalogue entry, and two with two mistakes."""
-    mistakes = catalogue(lab_id)
-    roster = {f"mistake-{slug(m.task)}-{slug(m.name)}": [m] for m in mistakes}
-    by_task: dict[str, Mistake] = {}
-    for mistake in mistakes:
-        by_task.setdefault(mistake.task, mistake)
-    firsts = list(by_task.values())
-    for a, b in zip(firsts, firsts[1:]):
-        roster[f"two-mistakes-{slug(a.task)}-{slug(b.task)}"] = [a, b]
+# A roster: {student_id: {lab_id: mistakes}}, where [] is the solution and None the
+# untouched student version.
+Roster = dict[str, dict[str, list[Mistake] | None]]
+
+DEMO_STUDENTS = ("ada", "blaise", "carl", "dora", "emmy", "fermat", "grace", "hedy", "ida", "john")
+
+
+def one_student_per_mistake(lab_id: str) -> Roster:
+    """The solution, the untouched version, and one student per catalogued mistake."""
+    roster: Roster = {"solution": {lab_id: []}, "untouched": {lab_id: None}}
+    for mistake in catalogue(lab_id):
+        roster[f"mistake-{slug(mistake.task)}-{slug(mistake.name)}"] = {lab_id: [mistake]}
+    return roster
+
+
+def demo_roster(lab_ids: list[str]) -> Roster:
+    """A small class that submits every lab: one perfect student, one who changed nothing,
+    and students whose k-th submission of a lab holds the k-th mistake of each exercise,
+    so that every catalogued mistake appears once."""
+    per_lab = {}
+    for lab_id in lab_ids:
+        by_task: dict[str, list[Mistake]] = {}
+        for mistake in catalogue(lab_id):
+            by_task.setdefault(mistake.task, []).append(mistake)
+        depth = max((len(v) for v in by_task.values()), default=0)
+        per_lab[lab_id] = [[ms[k] for ms in by_task.values() if k < len(ms)] for k in range(depth)]
+    students = max((len(v) for v in per_lab.values()), default=0) + 2
+    names = [*DEMO_STUDENTS, *(f"student-{k:02d}" for k in range(len(DEMO_STUDENTS), students))]
+    roster: Roster = {}
+    for index, name in enumerate(names[:students]):
+        for lab_id in lab_ids:
+            if index == 0:
+                roster.setdefault(name, {})[lab_id] = []
+            elif index == 1:
+                roster.setdefault(name, {})[lab_id] = None
+            else:
+                combos = per_lab[lab_id]
+                roster.setdefault(name, {})[lab_id] = combos[index - 2] if index - 2 < len(combos) else []
     return roster
 
 
@@ -63,15 +91,10 @@ def write_submission(submitted_dir: Path, student_id: str, lab_id: str, nb) -> P
     return path
 
 
-def build_class(lab_ids: list[str], submitted_dir: Path) -> dict[str, dict[str, list[Mistake]]]:
-    """Write the synthetic class; return {student_id: {lab_id: mistakes}} (None: untouched)."""
-    expected: dict[str, dict] = {}
-    for lab_id in lab_ids:
-        write_submission(submitted_dir, "solution", lab_id, completed_notebook(lab_id))
-        expected.setdefault("solution", {})[lab_id] = []
-        write_submission(submitted_dir, "untouched", lab_id, read_notebook(student_path(lab_id)))
-        expected.setdefault("untouched", {})[lab_id] = None
-        for student_id, mistakes in class_roster(lab_id).items():
-            write_submission(submitted_dir, student_id, lab_id, completed_notebook(lab_id, mistakes))
-            expected.setdefault(student_id, {})[lab_id] = mistakes
-    return expected
+def build_class(roster: Roster, submitted_dir: Path) -> Roster:
+    """Write every submission of `roster` under `submitted_dir`; return the roster."""
+    for student_id, labs in roster.items():
+        for lab_id, mistakes in labs.items():
+            nb = read_notebook(student_path(lab_id)) if mistakes is None else completed_notebook(lab_id, mistakes)
+            write_submission(submitted_dir, student_id, lab_id, nb)
+    return roster

@@ -10,7 +10,7 @@ import shutil
 import time
 from pathlib import Path
 
-from autograder.classroom import build_class
+from autograder.classroom import build_class, demo_roster
 from autograder.grading import grade
 from autograder.labs import ROOT, available_labs
 from autograder.release import generate_student_version, quiet_nbgrader
@@ -28,8 +28,9 @@ def demo(out_dir: Path | None = None) -> int:
         generate_student_version(lab_id, out_dir / "release")
     print(f"released {', '.join(labs)} into {out_dir / 'release'}")
     submitted = out_dir / "submitted"
-    students = build_class(labs, submitted)
-    print(f"built a class of {len(students)} students in {submitted}; grading...")
+    students = build_class(demo_roster(labs), submitted)
+    count = sum(len(labs_of_student) for labs_of_student in students.values())
+    print(f"built a class of {len(students)} students ({count} submissions) in {submitted}; grading...")
     results = grade(submitted, out_dir / "graded")
     print()
     print_table(results)

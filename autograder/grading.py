@@ -19,15 +19,22 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import multiprocessing
+import os
+import shutil
+import tempfile
 import time
 import traceback
 import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+import nbformat
 from nbformat import NotebookNode
+from nbformat.reader import NotJSONError
 from sqlalchemy.exc import SAWarning
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
@@ -39,7 +46,7 @@ from traitlets import Unicode
 from autograder.judges import judges_for
 from autograder.judging import Verdict, course_secret, judge_seed, run_judge
 from autograder.kernel_subject import KernelSubject
-from autograder.labs import ROOT, available_labs, is_test_cell, nbgrader_meta
+from autograder.labs import ROOT, available_labs, is_test_cell, max_points, nbgrader_meta
 from autograder.release import course_config, generate_student_version, quiet_nbgrader
 
 log = logging.getLogger("autograder")
@@ -136,7 +143,7 @@ def _verdict_output(verdict: Verdict) -> NotebookNode:
 class SaveJudgedGrades(SaveAutoGrades):
     """Points = the cell's points if its check passed and its judge passed, else 0."""
 
-    results_directory = Unicode(help="Where to write results/<student>/<lab>.json").tag(config=True)
+    results_directory = Unicode(help="OUT_DIR/results, where results/<student>/<lab>.json go").tag(config=True)
 
     def preprocess(self, nb, resources):
         nb, resources = super().preprocess(nb, resources)
@@ -159,16 +166,21 @@ class SaveJudgedGrades(SaveAutoGrades):
 
     def write_results(self, resources) -> None:
         info = resources["nbgrader"]
-        path = Path(self.results_directory) / info["student"] / f"{info['assignment']}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
         cells = info.get("judged", {})
-        result = {
-            "student": info["student"], "lab": info["assignment"], "status": "graded",
+        write_result(Path(self.results_directory).parent, info["student"], info["assignment"], {
+            "status": "graded",
             "points": sum(c.get("points", 0.0) for c in cells.values()),
             "max_points": sum(c.get("max_points", 0.0) for c in cells.values()),
             "execution": info.get("execution", {}), "cells": cells,
-        }
-        path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        })
+
+
+def write_result(out_dir: Path, student_id: str, lab_id: str, result: dict) -> Path:
+    """OUT_DIR/results/<student>/<lab>.json: one submission's status, points and verdicts."""
+    path = out_dir / "results" / student_id / f"{lab_id}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"student": student_id, "lab": lab_id} | result, indent=1), encoding="utf-8")
+    return path
 
 
 @dataclass
@@ -192,50 +204,120 @@ def find_submissions(submitted_dir: Path, labs: list[str] | None = None) -> list
     return pairs
 
 
-def autograde_config(submitted_dir: Path, out_dir: Path, timeout: int | None):
+def autograde_config(submitted_dir: Path, out_dir: Path, timeout: int | None,
+                     db_path: Path | None = None, kernel_dir: Path | None = None):
+    """nbgrader's configuration for grading `submitted_dir` into `out_dir`.
+
+    db_path: the gradebook (default OUT_DIR/gradebook.db); kernel_dir: where kernels'
+    IPC sockets go (a short path: a socket's path has a limit of about 100 bytes).
+    """
     config = course_config()
     config.CourseDirectory.root = str(out_dir / "course")
     config.CourseDirectory.source_directory = str(ROOT / "solutions")
     config.CourseDirectory.submitted_directory = str(submitted_dir)
     config.CourseDirectory.autograded_directory = str(out_dir / "autograded")
-    config.CourseDirectory.db_url = f"sqlite:///{out_dir / 'gradebook.db'}"
+    config.CourseDirectory.db_url = f"sqlite:///{db_path or out_dir / 'gradebook.db'}"
     config.Autograde.autograde_preprocessors = [
         JudgedExecute if pp is Execute else SaveJudgedGrades if pp is SaveAutoGrades else pp
         for pp in Autograde().autograde_preprocessors
     ]
     config.SaveJudgedGrades.results_directory = str(out_dir / "results")
     # Kernel and grader talk over IPC sockets in a folder of the grader's, not TCP ports.
-    (out_dir / "kernels").mkdir(parents=True, exist_ok=True)
+    kernel_dir = kernel_dir or out_dir / "kernels"
+    kernel_dir.mkdir(parents=True, exist_ok=True)
     config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = str(out_dir / "kernels" / "kernel")
+    config.KernelManager.ip = str(kernel_dir / "kernel")
     if timeout:
         config.Execute.timeout = timeout
     return config
 
 
 def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
-          timeout: int | None = None) -> list[Submission]:
+          timeout: int | None = None, workers: int | None = None) -> list[Submission]:
     """Grade every submission under `submitted_dir`; write the gradebook, executed
-    notebooks (`autograded/`), per-submission results and `grades.csv` into `out_dir`."""
+    notebooks (`autograded/`), per-submission results and `grades.csv` into `out_dir`.
+
+    Submissions run in parallel on `workers` processes (default: one per core). Each
+    runs nbgrader's autograde against a private copy of the gradebook; this process
+    alone writes the real one (`merge_grades`).
+    """
     quiet_nbgrader()
     warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
     submitted_dir, out_dir = submitted_dir.resolve(), out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    config = autograde_config(submitted_dir, out_dir, timeout)
+    db_path = out_dir / "gradebook.db"
     pairs = find_submissions(submitted_dir, labs)
     for lab_id in sorted({lab for _, lab in pairs}):
-        generate_student_version(lab_id, out_dir / "course" / "release", config.CourseDirectory.db_url)
+        generate_student_version(lab_id, out_dir / "course" / "release", f"sqlite:///{db_path}")
+    work = Path(tempfile.mkdtemp(prefix="nnlabs-"))
+    snapshot = work / "gradebook.db"
+    if db_path.exists():
+        shutil.copy(db_path, snapshot)
 
     results = []
-    for student_id, lab_id in pairs:
-        results.append(grade_one(config, out_dir, student_id, lab_id))
-    write_grades_csv(out_dir, config.CourseDirectory.db_url, sorted({s for s, _ in pairs}),
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context) as pool:
+        futures = {pool.submit(grade_in_worker, submitted_dir, out_dir, timeout, student_id, lab_id,
+                               snapshot): (student_id, lab_id) for student_id, lab_id in pairs}
+        for future in as_completed(futures):
+            student_id, lab_id = futures[future]
+            try:
+                submission, private_db = future.result()
+            except Exception as exc:  # noqa: BLE001 - a grader crash costs one submission, not the class
+                submission, private_db = Submission(student_id, lab_id, status=f"error: the grader failed: {exc!r}"), None
+            graded = not submission.status.startswith("error")
+            merge_grades(db_path, private_db if graded else None, student_id, lab_id)
+            if not graded:
+                write_result(out_dir, student_id, lab_id, {"status": submission.status, "points": 0.0,
+                                                           "max_points": submission.max_points,
+                                                           "execution": {}, "cells": {}})
+            if private_db is not None:
+                shutil.rmtree(private_db.parent, ignore_errors=True)
+            results.append(submission)
+    shutil.rmtree(work, ignore_errors=True)
+    results.sort(key=lambda r: (r.student_id, r.lab_id))
+    write_grades_csv(out_dir, f"sqlite:///{db_path}", sorted({s for s, _ in pairs}),
                      sorted({lab for _, lab in pairs}))
     return results
 
 
+def grade_in_worker(submitted_dir: Path, out_dir: Path, timeout: int | None, student_id: str,
+                    lab_id: str, snapshot: Path) -> tuple[Submission, Path]:
+    """Grade one submission against a private copy of the gradebook; return both."""
+    private = Path(tempfile.mkdtemp(prefix="nnlabs-", dir=snapshot.parent))
+    private_db = private / "gradebook.db"
+    shutil.copy(snapshot, private_db)
+    config = autograde_config(submitted_dir, out_dir, timeout, db_path=private_db, kernel_dir=private)
+    return grade_one(config, out_dir, student_id, lab_id), private_db
+
+
+def unreadable(path: Path) -> str | None:
+    """Why the submitted notebook at `path` cannot be graded, or None if it can be read."""
+    if not path.exists():
+        others = sorted(p.name for p in path.parent.glob("*.ipynb"))
+        return f"no {path.name} was submitted" + (f" (found {', '.join(others)})" if others else "")
+    data = path.read_bytes()
+    if not data.strip():
+        return "the notebook file is empty"
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"the notebook is not UTF-8 text (byte {exc.start})"
+    try:
+        nbformat.reads(text, as_version=4)
+    except NotJSONError:
+        return "the notebook is not valid JSON (a truncated or hand-edited file?)"
+    except Exception as exc:  # noqa: BLE001 - nbformat raises several types for malformed notebooks
+        return f"the notebook cannot be read as a notebook ({type(exc).__name__}: {str(exc)[:120]})"
+    return None
+
+
 def grade_one(config, out_dir: Path, student_id: str, lab_id: str) -> Submission:
-    submission = Submission(student_id, lab_id)
+    submission = Submission(student_id, lab_id, max_points=max_points(lab_id))
+    problem = unreadable(Path(config.CourseDirectory.submitted_directory) / student_id / lab_id / f"{lab_id}.ipynb")
+    if problem:
+        submission.status = f"error: {problem}"
+        return submission
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id = lab_id
     coursedir.student_id = student_id
@@ -247,7 +329,6 @@ def grade_one(config, out_dir: Path, student_id: str, lab_id: str) -> Submission
         app.start()
     except NbGraderException as exc:
         submission.status = f"error: {exc}"
-        zero_grades(config.CourseDirectory.db_url, student_id, lab_id)
     submission.seconds = round(time.monotonic() - started, 2)
     result_path = out_dir / "results" / student_id / f"{lab_id}.json"
     if submission.status == "pending" and result_path.exists():
@@ -261,17 +342,48 @@ def grade_one(config, out_dir: Path, student_id: str, lab_id: str) -> Submission
     return submission
 
 
-def zero_grades(db_url: str, student_id: str, lab_id: str) -> None:
-    """A submission that could not be graded scores 0 on its autograded cells."""
-    with Gradebook(db_url) as gb:
-        try:
-            submission = gb.find_submission(lab_id, student_id)
-        except MissingEntry:
+def merge_grades(db_path: Path, private_db: Path | None, student_id: str, lab_id: str) -> None:
+    """Copy one submission's autograde results from a worker's gradebook into the real one.
+
+    Without a worker gradebook (None: the submission could not be graded) the
+    submission is recorded with 0 points, so a failed submission never keeps an old score.
+    """
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        gb.update_or_create_student(student_id)
+        source = None
+        if private_db is not None and private_db.exists():
+            with Gradebook(f"sqlite:///{private_db}") as private:
+                try:
+                    source = private.find_submission(lab_id, student_id)
+                    timestamp = source.timestamp
+                    notebooks = [(nb.name, nb.late_submission_penalty, nb.flagged,
+                                  [(g.name, g.auto_score, g.needs_manual_grade) for g in nb.grades],
+                                  [(c.name, c.auto_comment) for c in nb.comments]) for nb in source.notebooks]
+                except MissingEntry:
+                    source = None
+        if source is None:
+            gb.update_or_create_submission(lab_id, student_id)
+            zero_grades(gb, student_id, lab_id)
             return
-        for grade in submission.grades:
-            if grade.auto_score is None and grade.cell.cell_type == "code":
-                grade.auto_score = 0.0
+        gb.update_or_create_submission(lab_id, student_id, timestamp=timestamp)
+        for name, penalty, flagged, grades, comments in notebooks:
+            notebook = gb.find_submission_notebook(name, lab_id, student_id)
+            notebook.late_submission_penalty, notebook.flagged = penalty, flagged
+            for grade_name, auto_score, needs_manual in grades:
+                grade = gb.find_grade(grade_name, name, lab_id, student_id)
+                grade.auto_score, grade.needs_manual_grade = auto_score, needs_manual
+            for comment_name, auto_comment in comments:
+                gb.find_comment(comment_name, name, lab_id, student_id).auto_comment = auto_comment
         gb.db.commit()
+
+
+def zero_grades(gb: Gradebook, student_id: str, lab_id: str) -> None:
+    """A submission that could not be graded scores 0 on its autograded cells."""
+    for notebook in gb.find_submission(lab_id, student_id).notebooks:
+        for grade in notebook.grades:
+            if grade.cell.cell_type == "code":
+                grade.auto_score, grade.needs_manual_grade = 0.0, False
+    gb.db.commit()
 
 
 def write_grades_csv(out_dir: Path, db_url: str, students: list[str], labs: list[str]) -> Path:

@@ -83,3 +83,8 @@ def task_of_test_cell(cell) -> str:
     if not match:
         raise ValueError(f"test cell {nbgrader_meta(cell).get('grade_id')!r} calls no check_<task>(...)")
     return match.group(1)
+
+
+def max_points(lab_id: str) -> float:
+    """The points of the lab's autograded test cells, from the source notebook."""
+    return float(sum(nbgrader_meta(cell).get("points", 0) for cell in test_cells(read_notebook(source_path(lab_id))).values()))

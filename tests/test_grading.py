@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from autograder.classroom import build_class, completed_notebook, write_submission
+from autograder.classroom import build_class, completed_notebook, one_student_per_mistake, write_submission
 from autograder.grading import autograde_config, grade
 from autograder.labs import read_notebook, student_path
 from autograder.mistakes import catalogue
@@ -74,6 +74,14 @@ HOSTILE = {
 }
 
 
+BROKEN_FILES = [
+    ("corrupt-json", f"{LAB}.ipynb", b'{"cells": [{"cell_type": "code", '),
+    ("empty-file", f"{LAB}.ipynb", b""),
+    ("latin-1", f"{LAB}.ipynb", '{"caf\u00e9": 1}'.encode("latin-1")),
+    ("wrong-name", "lab1.ipynb", (Path(__file__).parent.parent / "labs" / LAB / f"{LAB}.ipynb").read_bytes()),
+]
+
+
 def hostile_notebook(student_id):
     mistakes, after, code = HOSTILE[student_id]
     nb = read_notebook(student_path(LAB)) if mistakes is None else completed_notebook(LAB, mistakes)
@@ -97,10 +105,14 @@ def looping_matmul_notebook():
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
     submitted = root / "submitted"
-    expected = build_class([LAB], submitted)
+    expected = build_class(one_student_per_mistake(LAB), submitted)
     for student_id in HOSTILE:
         write_submission(submitted, student_id, LAB, hostile_notebook(student_id))
     write_submission(submitted, "loops-in-matmul", LAB, looping_matmul_notebook())
+    for student_id, name, content in BROKEN_FILES:
+        path = submitted / student_id / LAB / name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(content)
     results = grade(submitted, root / "out", timeout=TIMEOUT)
     return {"root": root, "expected": expected, "results": {r.student_id: r for r in results}}
 
@@ -185,6 +197,22 @@ def test_a_kernel_that_exits_scores_zero_with_a_reason_and_others_are_graded(gra
     assert points(graded, "solution") == 5
 
 
+@pytest.mark.parametrize("student_id, reason", [
+    ("corrupt-json", "not valid JSON"), ("empty-file", "empty"), ("latin-1", "not UTF-8"),
+    ("wrong-name", "no 01_matrix_shapes.ipynb was submitted (found lab1.ipynb)")])
+def test_unreadable_submissions_get_a_clear_status_and_zero(graded, student_id, reason):
+    result = graded["results"][student_id]
+    assert result.status.startswith("error") and reason in result.status
+    assert result.points == 0 and result.max_points == 5
+
+
+def test_grading_again_changes_nothing(graded, tmp_path):
+    before = (graded["root"] / "out" / "grades.csv").read_text()
+    again = grade(graded["root"] / "submitted", graded["root"] / "out", timeout=TIMEOUT)
+    assert (graded["root"] / "out" / "grades.csv").read_text() == before
+    assert {r.student_id: r.points for r in again} == {s: r.points for s, r in graded["results"].items()}
+
+
 def test_grades_csv_has_a_row_per_student_and_a_total(graded):
     rows = list(csv.DictReader((graded["root"] / "out" / "grades.csv").open()))
     by_student = {row["student_id"]: row for row in rows}
@@ -215,5 +243,6 @@ def test_each_submission_has_a_results_file(graded):
     for student_id in graded["results"]:
         path = graded["root"] / "out" / "results" / student_id / f"{LAB}.json"
         result = json.loads(path.read_text())
-        assert result["lab"] == LAB and set(result["cells"]) == {
-            "test_product_shape", "test_matmul", "test_ffnn_forward"}
+        assert result["lab"] == LAB and graded["results"][student_id].status.startswith(result["status"])
+        if result["status"] == "graded":
+            assert set(result["cells"]) == {"test_product_shape", "test_matmul", "test_ffnn_forward"}
