@@ -18,8 +18,8 @@ from typing import Callable, Protocol
 import numpy as np
 
 from autograder.mistakes import mistakes_for
-from autograder.reference import reference_function
-from labutils.outcomes import (Case, Outcome, best_match, call, decode_outcome, encode_outcome,
+from autograder.reference import reference_function, reference_namespace
+from labutils.outcomes import (Case, Outcome, Raised, best_match, call, decode_outcome, encode_outcome,
                                outcome_difference, same_outcome)
 
 DEMO_SECRET = "nn-training-labs demo secret: set NNLABS_COURSE_SECRET for a real class"
@@ -42,11 +42,16 @@ class Judge:
     cases: random cases from a numpy Generator.
     source_rule: optional; given the source of the student's function (or None when
         it cannot be found), returns what is wrong with how it is written, or None.
+    diagnose: optional; for outcomes with no single right value (a shuffle, a dropout
+        mask), judges the outcome by its properties instead of comparing it with the
+        reference's: None, or (what is wrong, the catalogued mistake's name or None).
+        The same function serves the public check (`labutils.checks`).
     """
 
     task: str
     cases: Callable[[np.random.Generator], list[Case]]
     source_rule: Callable[[str | None], str | None] | None = None
+    diagnose: Callable | None = None
 
 
 @dataclass
@@ -88,7 +93,8 @@ class LocalSubject:
         if function not in self.functions:
             self.last_failure = f"no function named {function!r} is defined"
             return None
-        return decode_outcome(encode_outcome(call(self.functions[function], case)))
+        outcome = call(self.functions[function], case, lookup=self.functions.__getitem__)
+        return decode_outcome(encode_outcome(outcome))
 
     def source(self, function: str) -> str | None:
         return self.sources.get(function)
@@ -96,13 +102,17 @@ class LocalSubject:
 
 def identify_mistake(lab_id: str, task: str, case: Case, actual: Outcome, expected: Outcome):
     """The first catalogued mistake whose outcome on `case` is `actual`, if any."""
-    candidates = [(mistake, call(mistake.function(lab_id), case)) for mistake in mistakes_for(lab_id, task)]
+    candidates = []
+    for mistake in mistakes_for(lab_id, task):
+        namespace = mistake.namespace(lab_id)
+        candidates.append((mistake, call(namespace[task], case, lookup=namespace.__getitem__)))
     wrong = [(m, outcome) for m, outcome in candidates if not same_outcome(outcome, expected, case)]
     return best_match(actual, wrong, case)
 
 
 def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int) -> Verdict:
     rng = np.random.default_rng(seed)
+    namespace = reference_namespace(lab_id)
     reference = reference_function(lab_id, judge.task)
     cases = judge.cases(rng)
 
@@ -113,11 +123,20 @@ def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: 
         return Verdict(grade_id, judge.task, False, text, mistake.name if mistake else None)
 
     for case in cases:
-        expected = call(reference, case)
+        expected = call(reference, case, lookup=namespace.__getitem__)
         actual = subject.call(judge.task, case)
         if actual is None:
             why = getattr(subject, "last_failure", None) or "the function is missing"
             return failed(f"no result came back on {case.label}: {why}")
+        if judge.diagnose is not None:
+            found = judge.diagnose(actual, case)
+            if found is None and isinstance(actual, Raised):
+                found = (f"raised {actual.type_name}: {actual.message}", None)
+            if found is not None:
+                problem, name = found
+                mistake = next((m for m in mistakes_for(lab_id, judge.task) if m.name == name), None)
+                return failed(f"fails on {case.label}: {problem}", mistake)
+            continue
         problem = outcome_difference(actual, expected, case, reveal=False)
         if problem:
             mistake = identify_mistake(lab_id, judge.task, case, actual, expected)

@@ -46,6 +46,7 @@ class KernelSubject:
             "nonce": nonce, "function": function,
             "args": [wire.encode(arg) for arg in case.args],
             "kwargs": {name: wire.encode(arg) for name, arg in case.kwargs.items()},
+            "harness": case.harness,
         })
         outputs = self._execute(PROBE.format(request=request))
         if outputs is None:

@@ -26,7 +26,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from autograder.labs import (FIXTURES, ROOT, available_labs, checks_module, defined_functions,
                              is_solution_cell, lab_number)
 from autograder.mistakes import catalogue
-from autograder.reference import reference_function
+from autograder.reference import reference_namespace
 from labutils.outcomes import Case, call, encode_outcome, same_outcome
 
 TASK_PLACEHOLDER = "<task>"
@@ -101,14 +101,15 @@ def build_fixture(lab_id: str) -> dict:
     """Outcomes of the reference and of each catalogued mistake on the lab's public cases."""
     mistakes = catalogue(lab_id)
     tasks = {}
+    reference = reference_namespace(lab_id)
     for task, cases in public_cases(lab_id).items():
-        reference = reference_function(lab_id, task)
         records = {}
         for case in cases:
-            expected = call(reference, case)
+            expected = call(reference[task], case, lookup=reference.__getitem__)
             wrong = []
             for mistake in (m for m in mistakes if m.task == task):
-                outcome = call(mistake.function(lab_id), case)
+                namespace = mistake.namespace(lab_id)
+                outcome = call(namespace[task], case, lookup=namespace.__getitem__)
                 if not same_outcome(outcome, expected, case):
                     wrong.append({"name": mistake.name, "outcome": encode_outcome(outcome)})
             records[case.label] = {"expected": encode_outcome(expected), "mistakes": wrong}

@@ -8,6 +8,8 @@ student's outcome is `same_outcome` as that mistake's.
 """
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ import numpy as np
 
 from labutils import wire
 from labutils.compare import DEFAULT_TOLERANCE, difference
+from labutils.harnesses import HARNESSES
 
 
 T = TypeVar("T")
@@ -30,6 +33,8 @@ class Case:
     name each of these shapes (as "(2, 3)" or "2x3").
     quiet: the call must raise no warning (an overflow in np.exp, say), even when
     the values it returns are right.
+    harness: the name of a `labutils.harnesses` function that runs the call
+    (a forward then a backward pass, two calls in a row); None for `fn(*args)`.
     """
 
     label: str
@@ -38,6 +43,7 @@ class Case:
     shapes_in_message: tuple[tuple[int, ...], ...] = ()
     tolerance: float = DEFAULT_TOLERANCE
     quiet: bool = False
+    harness: str | None = None
 
     def describe_inputs(self, reveal: bool = True) -> str:
         """The arguments, shown in full when small and `reveal`, else by shape."""
@@ -60,6 +66,7 @@ def _describe_argument(arg: Any, reveal: bool) -> str:
 class Returned:
     value: Any
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    modified: tuple[int, ...] = ()  # positions of the array arguments changed in place
 
 
 @dataclass(frozen=True)
@@ -74,28 +81,50 @@ class Raised:
 Outcome = Returned | Raised
 
 
-def call(fn: Callable, case: Case) -> Outcome:
-    """Call `fn(*case.args, **case.kwargs)`; record its value or exception and warnings.
+def call(fn: Callable, case: Case, lookup: Callable[[str], Callable] | None = None) -> Outcome:
+    """Call `fn(*case.args, **case.kwargs)` (through the case's harness, if it names one);
+    record its value or exception, its warnings, and which array arguments it modified.
 
     Only `Exception`s are caught: KeyboardInterrupt and SystemExit go on up.
-    Arrays in the case are copied first, so a function that modifies its inputs
-    cannot spoil the next case. NumPy's floating-point errors are set to warn for
-    the call, whatever the caller set before.
+    The function gets copies of the case's arrays, so it cannot spoil the next case.
+    NumPy's floating-point errors are set to warn for the call, whatever the caller set.
+    lookup: finds the student's other functions by name, for harnesses.
     """
-    args = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in case.args)
-    kwargs = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
+    args = tuple(_fresh(a) for a in case.args)
+    kwargs = {name: _fresh(value) for name, value in case.kwargs.items()}
+    runner = fn
+    if case.harness is not None:
+        harness = HARNESSES[case.harness]
+        runner = functools.partial(harness, fn, lookup or _no_lookup)
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
         warnings.simplefilter("always")
         try:
-            value = fn(*args, **kwargs)
+            value = runner(*args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - the outcome records it, nothing is hidden
             outcome: Outcome = raised_from(exc)
         else:
-            outcome = Returned(value)
+            modified = tuple(i for i, (given, original) in enumerate(zip(args, case.args))
+                             if isinstance(original, np.ndarray) and not _same_array(given, original))
+            outcome = Returned(value, modified=modified)
     if caught:
         notes = tuple(f"{w.category.__name__}: {w.message}" for w in caught)
         outcome = _with_warnings(outcome, notes)
     return outcome
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of an array or a random generator (its state), so calls cannot share them."""
+    if isinstance(value, (np.ndarray, np.random.Generator)):
+        return copy.deepcopy(value)
+    return value
+
+
+def _no_lookup(name: str) -> Callable:
+    raise NameError(f"{name} is not defined")
+
+
+def _same_array(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
 
 
 def raised_from(exc: BaseException) -> Raised:
@@ -105,7 +134,7 @@ def raised_from(exc: BaseException) -> Raised:
 
 def _with_warnings(outcome: Outcome, notes: tuple[str, ...]) -> Outcome:
     if isinstance(outcome, Returned):
-        return Returned(outcome.value, notes)
+        return Returned(outcome.value, notes, outcome.modified)
     return Raised(outcome.type_name, outcome.bases, outcome.message, outcome.exception, notes)
 
 
@@ -124,6 +153,8 @@ def outcome_difference(actual: Outcome, expected: Outcome, case: Case, *, reveal
         if isinstance(actual, Raised):
             return f"raised {actual.type_name}: {actual.message}"
         problem = difference(actual.value, expected.value, tolerance=case.tolerance, reveal=reveal)
+        if problem is None and actual.modified:
+            return f"it changed its argument number {actual.modified[0] + 1} in place; leave inputs unchanged"
         if problem is None and case.quiet and actual.warnings:
             return f"the values are right, but it warned {actual.warnings[0]}"
         return problem
@@ -146,7 +177,7 @@ def same_outcome(a: Outcome, b: Outcome, case: Case, *, same_message: bool = Fal
     if isinstance(a, Returned) and isinstance(b, Returned):
         if case.quiet and bool(a.warnings) != bool(b.warnings):
             return False
-        return difference(a.value, b.value, tolerance=case.tolerance) is None
+        return a.modified == b.modified and difference(a.value, b.value, tolerance=case.tolerance) is None
     if isinstance(a, Raised) and isinstance(b, Raised):
         return a.type_name == b.type_name and (not same_message or a.message == b.message)
     return False
@@ -165,7 +196,8 @@ def best_match(actual: Outcome, candidates: Sequence[tuple[T, Outcome]], case: C
 def encode_outcome(outcome: Outcome) -> dict:
     data: dict[str, Any] = {"warnings": [w[:300] for w in outcome.warnings[:5]]} if outcome.warnings else {}
     if isinstance(outcome, Returned):
-        return data | {"returns": wire.encode(outcome.value)}
+        modified = {"modified": list(outcome.modified)} if outcome.modified else {}
+        return data | modified | {"returns": wire.encode(outcome.value)}
     return data | {"raises": {"type": outcome.type_name, "bases": list(outcome.bases),
                               "message": outcome.message[:2000]}}
 
@@ -173,7 +205,7 @@ def encode_outcome(outcome: Outcome) -> dict:
 def decode_outcome(data: dict) -> Outcome:
     notes = tuple(str(w) for w in data.get("warnings", ()))
     if "returns" in data:
-        return Returned(wire.decode(data["returns"]), notes)
+        return Returned(wire.decode(data["returns"]), notes, tuple(int(i) for i in data.get("modified", ())))
     raised = data["raises"]
     return Raised(str(raised["type"]), tuple(str(b) for b in raised["bases"]), str(raised["message"]),
                   warnings=notes)

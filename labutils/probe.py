@@ -1,8 +1,8 @@
 """The kernel side of a judge's call: run one exercise function, display the outcome.
 
 The grader sends `answer(globals(), request)` to the student's kernel, where
-`request` is JSON: {"nonce", "function", "args", "kwargs"} in `labutils.wire`'s
-encoding. The outcome comes back as display data of MIME type `wire.MIME`.
+`request` is JSON: {"nonce", "function", "args", "kwargs", "harness"} in
+`labutils.wire`'s encoding. The outcome comes back as display data of MIME type `wire.MIME`.
 Nothing here decides anything: the grader compares outcomes in its own process, so
 patching this module can only lose the result, never fake a pass.
 """
@@ -28,6 +28,7 @@ def answer(namespace: dict[str, Any], request_text: str) -> None:
             label=request["function"],
             args=tuple(wire.decode(a, allow_functions=True) for a in request["args"]),
             kwargs={k: wire.decode(v, allow_functions=True) for k, v in request["kwargs"].items()},
+            harness=request.get("harness"),
         )
-        payload["outcome"] = encode_outcome(call(fn, case))
+        payload["outcome"] = encode_outcome(call(fn, case, lookup=namespace.__getitem__))
     display({wire.MIME: payload}, raw=True)

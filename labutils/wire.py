@@ -8,8 +8,10 @@ in this format: JSON whose arrays are `.npy` bytes (base64) read with
     decode(encode(x))  -> a copy of x
 
 Supported: None, bool, int, float, str, numpy arrays and scalars, torch tensors
-(decoded as numpy arrays), tuples, lists and dicts with str keys of these, and
-named functions (`np.tanh`), which only `decode(..., allow_functions=True)` resolves.
+(decoded as numpy arrays), tuples, lists and dicts with str keys of these, numpy
+random Generators (their state), named functions (`np.tanh`) and methods of the test
+functions of `labutils.functions` (`Quadratic(A, c).grad`); functions and methods are
+only rebuilt by `decode(..., allow_functions=True)`.
 Anything else encodes as {"object": type name, "repr": short repr}: it can be
 reported, never rebuilt.
 """
@@ -22,6 +24,8 @@ import json
 from typing import Any
 
 import numpy as np
+
+from labutils import functions
 
 # The MIME type of a probe's result in the kernel's display output.
 MIME = "application/vnd.nnlabs.outcome+json"
@@ -71,8 +75,14 @@ def encode(value: Any) -> Any:
         return {"list": [encode(item) for item in value]}
     if isinstance(value, dict) and all(isinstance(key, str) for key in value):
         return {"dict": {key: encode(item) for key, item in value.items()}}
+    if isinstance(value, np.random.Generator):
+        return {"generator": json.loads(json.dumps(value.bit_generator.state))}
     if callable(value) and _function_name(value):
         return {"function": _function_name(value)}
+    owner = getattr(value, "__self__", None)
+    if owner is not None and functions.TRAVELLING.get(type(owner).__name__) is type(owner):
+        fields = {name: encode(getattr(owner, name)) for name in owner.__dataclass_fields__}
+        return {"method": {"class": type(owner).__name__, "fields": fields, "name": value.__name__}}
     return {"object": type(value).__name__, "repr": repr(value)[:200]}
 
 
@@ -104,6 +114,22 @@ def decode(data: Any, *, allow_functions: bool = False) -> Any:
         if module_name not in FUNCTION_MODULES:
             raise ValueError(f"functions from {module_name!r} cannot travel")
         return getattr(importlib.import_module(module_name), name)
+    if kind == "generator":
+        state = data["generator"]
+        if state.get("bit_generator") != "PCG64":
+            raise ValueError("only PCG64 generators can travel")
+        generator = np.random.Generator(np.random.PCG64())
+        generator.bit_generator.state = state
+        return generator
+    if kind == "method":
+        if not allow_functions:
+            raise ValueError("refusing to resolve a function from untrusted data")
+        spec = data["method"]
+        cls = functions.TRAVELLING[spec["class"]]
+        if spec["name"] not in ("value", "grad"):
+            raise ValueError(f"{spec['class']}.{spec['name']} cannot travel")
+        owner = cls(**{name: decode(item) for name, item in spec["fields"].items()})
+        return getattr(owner, spec["name"])
     if kind == "object":
         return Unencodable(data["object"], data.get("repr", ""))
     raise ValueError(f"unknown encoded kind {kind!r}")

@@ -29,11 +29,15 @@ class Mistake:
     def code(self) -> str:
         return textwrap.dedent(self.source).strip() + "\n"
 
-    def function(self, lab_id: str) -> Callable:
-        """The wrong function, defined beside the lab's reference setup (imports)."""
+    def namespace(self, lab_id: str) -> dict:
+        """The lab's reference namespace with this mistake's definition in place of the right one."""
         namespace = dict(reference_namespace(lab_id))
         exec(compile(self.code, f"<mistake {self.name!r}>", "exec"), namespace)
-        return namespace[self.task]
+        return namespace
+
+    def function(self, lab_id: str) -> Callable:
+        """The wrong function."""
+        return self.namespace(lab_id)[self.task]
 
 
 def catalogue(lab_id: str) -> list[Mistake]:

@@ -65,13 +65,20 @@ def failure_message(task: str, case: Case, problem: str, mistake: dict | None) -
     return "\n".join(lines)
 
 
-def run_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Case]) -> None:
-    """Check `fn` on `cases`; print one line on success, raise on the first failure."""
-    if not callable(fn):
-        raise CheckFailed(f"{task} should be a function; got {type(fn).__name__}")
+def run_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Case],
+              others: dict[str, Callable] | None = None) -> None:
+    """Check `fn` on `cases`; print one line on success, raise on the first failure.
+
+    others: the student's other functions a case's harness needs, by name
+    (a backward pass needs its forward pass).
+    """
+    for name, function in {task: fn, **(others or {})}.items():
+        if not callable(function):
+            raise CheckFailed(f"{name} should be a function; got {type(function).__name__}")
+    lookup = {task: fn, **(others or {})}.__getitem__
     for case in cases:
         expected = decode_outcome(_recorded(lab_id, task, case)["expected"])
-        actual = call(fn, case)
+        actual = call(fn, case, lookup)
         for warning in actual.warnings:
             print(f"note: {task} on {case.label} warned {warning}")
         problem = outcome_difference(actual, expected, case)
@@ -83,6 +90,29 @@ def run_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Case]) -> No
             raise actual.exception
         raise CheckFailed(failure_message(task, case, problem, mistake)) from (
             actual.exception if isinstance(actual, Raised) else None)
+    print(f"✔ {task}: all {len(cases)} public cases pass")
+
+
+# A diagnosis of an outcome that has no single right value (a shuffle, a dropout mask):
+# None when it has every property asked, else (what is wrong, the mistake's name or None).
+Diagnosis = Callable[[Outcome, Case], "tuple[str, str | None] | None"]
+
+
+def run_property_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Case], diagnose: Diagnosis,
+                       others: dict[str, Callable] | None = None) -> None:
+    """Like `run_check`, for outcomes judged by their properties rather than equality."""
+    lookup = {task: fn, **(others or {})}.__getitem__
+    for case in cases:
+        actual = call(fn, case, lookup)
+        found = diagnose(actual, case)
+        if found is None and isinstance(actual, Raised):
+            actual.exception.add_note(f"(raised while checking {task} on {case.label})")
+            raise actual.exception
+        if found is not None:
+            problem, name = found
+            mistake = {"name": name, "hint": load_fixture(lab_id)["hints"][task][name]} if name else None
+            raise CheckFailed(failure_message(task, case, problem, mistake)) from (
+                actual.exception if isinstance(actual, Raised) else None)
     print(f"✔ {task}: all {len(cases)} public cases pass")
 
 
