@@ -112,6 +112,8 @@ def hard_coded(lab_id, task):
 @pytest.mark.parametrize("lab_id", LABS)
 def test_answers_hard_coded_to_the_public_examples_pass_checks_but_fail_judges(lab_id):
     for grade_id, judge in judges_for(lab_id).items():
+        if judge.diagnose is not None:
+            continue  # judged by properties: there is no recorded answer to hard-code
         fn = hard_coded(lab_id, judge.task)
         check_of(lab_id, judge.task)(fn)
         verdict = run_judge(lab_id, grade_id, judge, judge_subject(lab_id, judge.task, fn, ""), seed=7)

@@ -1,0 +1,101 @@
+"""Checks for lab 05, gradient descent: one `check_<task>` per exercise."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from labutils.checks.engine import run_check, run_property_check
+from labutils.functions import Quadratic, Wavy
+from labutils.outcomes import Case, Outcome, Returned
+
+LAB = "05_gradient_descent"
+
+BOWL = Quadratic(A=np.array([[2.0, 0.5], [0.5, 1.0]]), c=np.array([1.0, -1.0]))
+MATRIX_BOWL = Quadratic(A=np.diag([1.0, 2.0, 3.0, 0.5, 1.5, 2.5]), c=np.arange(6.0).reshape(2, 3))
+GRADIENT_DESCENT_CASES = [
+    Case("a 2-D bowl, lr 0.1, 3 steps", (BOWL.grad, np.array([0.0, 0.0]), 0.1, 3)),
+    Case("a bowl over (2, 3) matrices, lr 0.2, 5 steps", (MATRIX_BOWL.grad, np.ones((2, 3)), 0.2, 5)),
+    Case("0 steps", (BOWL.grad, np.array([3.0, 4.0]), 0.1, 0)),
+]
+
+STEP_DECAY_CASES = [Case(f"step {step} of the notes' schedule", (step,)) for step in (0, 1, 9, 10, 19, 20, 35)]
+STEP_DECAY_CASES.append(Case("step 7 with lr0=1, drop=0.1, every=3", (7,), {"lr0": 1.0, "drop": 0.1, "every": 3}))
+
+WAVE = Wavy(a=np.array([1.0, 2.0, 3.0]), c=np.array([0.5, -0.5, 1.0]))
+NUMERICAL_GRADIENT_CASES = [
+    Case("a wavy function of 3 weights", (WAVE.value, np.array([0.3, -1.2, 2.0])), tolerance=1e-7),
+    Case("a bowl over (2, 3) matrices", (MATRIX_BOWL.value, np.full((2, 3), 0.5)), tolerance=1e-7),
+]
+
+_rng = np.random.default_rng(5)
+SOFTMAX_REGRESSION_CASES = [
+    Case("3 classes, 4 features, 6 examples",
+         (np.round(_rng.normal(size=(3, 4)), 2), np.round(_rng.normal(size=(6, 4)), 2), np.array([0, 1, 2, 2, 1, 0]))),
+    Case("2 classes, 3 features, 5 examples, large scores",
+         (np.round(30 * _rng.normal(size=(2, 3)), 2), np.round(_rng.normal(size=(5, 3)), 2), np.array([1, 0, 0, 1, 1]))),
+]
+
+MINIBATCHES_CASES = [
+    Case("n = 10, batch_size = 4, two epochs", (10, 4, np.random.default_rng(0)), harness="twice"),
+    Case("n = 12, batch_size = 3, two epochs", (12, 3, np.random.default_rng(1)), harness="twice"),
+]
+
+PUBLIC_CASES = {
+    "gradient_descent": GRADIENT_DESCENT_CASES,
+    "step_decay": STEP_DECAY_CASES,
+    "numerical_gradient": NUMERICAL_GRADIENT_CASES,
+    "softmax_regression_grad": SOFTMAX_REGRESSION_CASES,
+    "minibatches": MINIBATCHES_CASES,
+}
+
+
+def diagnose_minibatches(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+    """What is wrong with two epochs of mini-batches, judged by their properties."""
+    if not isinstance(outcome, Returned):
+        return None
+    n, batch_size = case.args[0], case.args[1]
+    epochs = outcome.value
+    for epoch in epochs:
+        if not isinstance(epoch, list) or not all(isinstance(b, np.ndarray) and b.dtype.kind in "iu" for b in epoch):
+            return "it should return a list of integer index arrays", None
+    first, second = (np.concatenate(epoch) if epoch else np.array([], dtype=int) for epoch in epochs)
+    missing = np.setdiff1d(np.arange(n), first)
+    if len(missing) and len(missing) == n % batch_size and len(first) == n - n % batch_size:
+        return f"{len(missing)} indices never appear: the last, smaller batch is missing", "dropped the last partial batch"
+    if len(first) != n or len(missing):
+        return f"every index of range({n}) should appear exactly once; got {len(first)} indices, {len(missing)} missing", None
+    sizes = [len(b) for b in epochs[0]]
+    expected_sizes = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+    if sizes != expected_sizes:
+        return f"batch sizes should be {expected_sizes}, got {sizes}", None
+    if np.array_equal(first, np.arange(n)):
+        return "the batches follow the order 0, 1, 2, ...: nothing is shuffled", "batches without shuffling"
+    if np.array_equal(first, second):
+        return "two calls with the same generator give the same order", "the same order every epoch"
+    return None
+
+
+def check_gradient_descent(gradient_descent: Callable) -> None:
+    """gradient_descent(grad, w0, lr, n_steps): trajectory of shape (n_steps + 1, *w0.shape)."""
+    run_check(LAB, "gradient_descent", gradient_descent, GRADIENT_DESCENT_CASES)
+
+
+def check_step_decay(step_decay: Callable) -> None:
+    """step_decay(step, lr0=2.5, drop=0.5, every=10) = lr0 * drop ** (step // every)."""
+    run_check(LAB, "step_decay", step_decay, STEP_DECAY_CASES)
+
+
+def check_numerical_gradient(numerical_gradient: Callable) -> None:
+    """numerical_gradient(f, w, h=1e-5): centred differences; w unchanged."""
+    run_check(LAB, "numerical_gradient", numerical_gradient, NUMERICAL_GRADIENT_CASES)
+
+
+def check_softmax_regression_grad(softmax_regression_grad: Callable) -> None:
+    """softmax_regression_grad(W, X, y) -> (loss, dW), dW of shape (K, d)."""
+    run_check(LAB, "softmax_regression_grad", softmax_regression_grad, SOFTMAX_REGRESSION_CASES)
+
+
+def check_minibatches(minibatches: Callable) -> None:
+    """minibatches(n, batch_size, rng): a fresh permutation cut into batches, every index once."""
+    run_property_check(LAB, "minibatches", minibatches, MINIBATCHES_CASES, diagnose_minibatches)
