@@ -26,6 +26,10 @@ from labutils.outcomes import (Case, Outcome, Raised, Returned, best_match, call
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def passed_line(task: str, count: int) -> str:
+    return f"✔ {task}: " + ("the public case passes" if count == 1 else f"all {count} public cases pass")
+
+
 class CheckFailed(AssertionError):
     """A check's verdict: the student's function gave a wrong answer."""
 
@@ -90,7 +94,7 @@ def run_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Case],
             raise actual.exception
         raise CheckFailed(failure_message(task, case, problem, mistake)) from (
             actual.exception if isinstance(actual, Raised) else None)
-    print(f"✔ {task}: all {len(cases)} public cases pass")
+    print(passed_line(task, len(cases)))
 
 
 # A diagnosis of an outcome that has no single right value (a shuffle, a dropout mask):
@@ -113,7 +117,7 @@ def run_property_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Cas
             mistake = {"name": name, "hint": load_fixture(lab_id)["hints"][task][name]} if name else None
             raise CheckFailed(failure_message(task, case, problem, mistake)) from (
                 actual.exception if isinstance(actual, Raised) else None)
-    print(f"✔ {task}: all {len(cases)} public cases pass")
+    print(passed_line(task, len(cases)))
 
 
 def source_of(fn: Callable, task: str) -> str | None:

@@ -1,0 +1,77 @@
+"""Judges of lab 06, backpropagation: random layers, batches and networks."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.judges.lab01 import _distinct
+from autograder.judging import Judge
+from labutils.outcomes import Case
+
+
+def graph_cases(rng: np.random.Generator) -> list[Case]:
+    return [Case("hidden x, a, b", tuple(float(v) for v in rng.uniform(-3, 3, size=3))) for _ in range(3)]
+
+
+def _layer(rng: np.random.Generator):
+    n, d, h = _distinct(rng, 3, 2, 8)
+    return (rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=h)), rng.normal(size=(n, h)), (n, d, h)
+
+
+def linear_forward_cases(rng: np.random.Generator) -> list[Case]:
+    inputs, _, (n, d, h) = _layer(rng)
+    return [Case(f"a hidden layer, x ({n}, {d}), W ({d}, {h})", inputs, harness="first_output")]
+
+
+def linear_backward_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for _ in range(2):
+        inputs, dout, (n, d, h) = _layer(rng)
+        cases.append(Case(f"a hidden layer, x ({n}, {d}), W ({d}, {h})", (inputs, dout),
+                          harness="round_trip(linear_forward)"))
+    return cases
+
+
+def _relu_input(rng: np.random.Generator) -> np.ndarray:
+    """Positive, negative and zero entries, in random places."""
+    x = rng.normal(size=(int(rng.integers(2, 6)), int(rng.integers(2, 6))))
+    places = rng.choice(x.size, size=4, replace=False)
+    x.flat[places[:2]] = 0.0  # the kink
+    x.flat[places[2]] = -abs(x.flat[places[2]]) - 0.5
+    x.flat[places[3]] = abs(x.flat[places[3]]) + 1.5
+    return x
+
+
+def relu_forward_cases(rng: np.random.Generator) -> list[Case]:
+    x = _relu_input(rng)
+    return [Case(f"a hidden {x.shape} input", (x,), harness="first_output")]
+
+
+def relu_backward_cases(rng: np.random.Generator) -> list[Case]:
+    x = _relu_input(rng)
+    return [Case(f"a hidden {x.shape} input with zeros", ((x,), rng.normal(size=x.shape)),
+                 harness="round_trip(relu_forward)")]
+
+
+def softmax_ce_cases(rng: np.random.Generator) -> list[Case]:
+    n, k = _distinct(rng, 2, 2, 8)
+    return [Case(f"hidden logits ({n}, {k})", (rng.normal(scale=scale, size=(n, k)), rng.integers(0, k, size=n)))
+            for scale in (1.0, 50.0)]
+
+
+def mlp_cases(rng: np.random.Generator) -> list[Case]:
+    n, d, h, k = _distinct(rng, 4, 2, 9)
+    params = {"W1": rng.normal(size=(d, h)), "b1": np.linspace(-3, 3, h) + rng.normal(size=h),  # some units off
+              "W2": rng.normal(size=(h, k)), "b2": rng.normal(size=k)}
+    return [Case(f"a hidden network: {n} examples, {d} features, {h} hidden, {k} classes",
+                 (params, rng.normal(size=(n, d)), rng.integers(0, k, size=n)))]
+
+
+JUDGES = {
+    "test_graph_forward_backward": Judge("graph_forward_backward", graph_cases),
+    "test_linear_forward": Judge("linear_forward", linear_forward_cases),
+    "test_linear_backward": Judge("linear_backward", linear_backward_cases),
+    "test_relu_forward": Judge("relu_forward", relu_forward_cases),
+    "test_relu_backward": Judge("relu_backward", relu_backward_cases),
+    "test_softmax_cross_entropy": Judge("softmax_cross_entropy", softmax_ce_cases),
+    "test_mlp_loss_and_grads": Judge("mlp_loss_and_grads", mlp_cases),
+}
