@@ -40,6 +40,11 @@ def twice(fn: Callable, lookup: Lookup, *args: Any) -> tuple:
     return fn(*args), fn(*args)
 
 
+def outputs_twice(fn: Callable, lookup: Lookup, *args: Any) -> tuple:
+    """The outputs (not the caches) of two forward passes in a row: two dropout masks."""
+    return fn(*args)[0], fn(*args)[0]
+
+
 def first_output(fn: Callable, lookup: Lookup, *args: Any) -> Any:
     """The first item of what `fn` returns: the output of a forward pass, not its cache."""
     return fn(*args)[0]
@@ -50,5 +55,6 @@ HARNESSES: dict[str, Callable] = {
     "round_trip(relu_forward)": round_trip("relu_forward"),
     "round_trip(dropout_forward)": round_trip("dropout_forward"),
     "twice": twice,
+    "outputs_twice": outputs_twice,
     "first_output": first_output,
 }

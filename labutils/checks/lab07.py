@@ -1,0 +1,115 @@
+"""Checks for lab 07, dropout: `check_dropout_forward`, `check_dropout_backward`.
+
+A dropout mask depends on how you draw random numbers, so there is no single right
+output: these checks (and the judges) test its properties. Kept entries are scaled by
+1 / (1 - p); about a fraction p is dropped; a new mask each call; nothing changes at
+eval time; the backward pass multiplies by the same mask and scale.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from labutils.checks.engine import run_property_check
+from labutils.outcomes import Case, Outcome, Returned
+
+LAB = "07_dropout"
+
+Diagnosis = tuple[str, str | None] | None
+
+
+def _inputs(seed: int, shape: tuple[int, int]) -> np.ndarray:
+    """Values away from 0, so that dropped (0) and kept (scaled) entries are told apart."""
+    rng = np.random.default_rng(seed)
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+
+
+X = _inputs(7, (60, 70))
+FORWARD_CASES = [
+    Case("4200 activations, p = 0.3, training", (X, 0.3, True, np.random.default_rng(0)), harness="outputs_twice"),
+    Case("4200 activations, p = 0.75, training", (X, 0.75, True, np.random.default_rng(1)), harness="outputs_twice"),
+    Case("p = 0.5 at eval time (train=False)", (X, 0.5, False, np.random.default_rng(2)), harness="outputs_twice"),
+    Case("p = 0, training", (X, 0.0, True, np.random.default_rng(3)), harness="outputs_twice"),
+    Case("p = 1, training", (X, 1.0, True, np.random.default_rng(4)), harness="outputs_twice"),
+]
+DOUT = _inputs(8, (60, 70))
+BACKWARD_CASES = [
+    Case("p = 0.3, training", ((X, 0.3, True, np.random.default_rng(5)), DOUT), harness="round_trip(dropout_forward)"),
+    Case("p = 0.6, at eval time", ((X, 0.6, False, np.random.default_rng(6)), DOUT),
+         harness="round_trip(dropout_forward)"),
+]
+
+PUBLIC_CASES = {"dropout_forward": FORWARD_CASES, "dropout_backward": BACKWARD_CASES}
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+def diagnose_forward(outcome: Outcome, case: Case) -> Diagnosis:
+    """What is wrong with two forward passes `outputs_twice(dropout_forward, x, p, train, rng)`."""
+    x, p, train = case.args[0], case.args[1], case.args[2]
+    if not isinstance(outcome, Returned):
+        return None
+    first, second = (np.asarray(out, dtype=float) for out in outcome.value)
+    if first.shape != x.shape:
+        return f"shape: expected {x.shape}, got {first.shape}", None
+    if np.isnan(first).any() or (p == 1 and outcome.warnings):
+        return ("it returns nan" if np.isnan(first).any() else f"it warns {outcome.warnings[0]}"), \
+            "nan at p = 1" if p == 1 else None
+    if not train:
+        return (None if _close(first, x) else
+                ("at eval time (train=False) the output must be x itself", "dropping at eval time"))
+    if p == 0:
+        return None if _close(first, x) else ("with p = 0 nothing is dropped: the output must be x", None)
+    if p == 1:
+        return None if not first.any() else ("with p = 1 every unit is dropped: the output must be zeros", None)
+    kept = first != 0
+    scale = first[kept] / x[kept]
+    dropped = 1 - kept.mean()
+    spread = 5 * np.sqrt(p * (1 - p) / x.size)
+    if abs(dropped - (1 - p)) < spread and abs(dropped - p) > spread:
+        return f"{dropped:.0%} of the units were dropped, for p = {p}", "p used as the keep probability"
+    if not np.allclose(scale, 1 / (1 - p)):
+        named = {1.0: "no rescaling", p: "scaling by p", 1 - p: "scaling by (1 - p)"}
+        for factor, name in named.items():
+            if np.allclose(scale, factor):
+                return f"kept units are multiplied by {factor:g}, not by 1 / (1 - p) = {1 / (1 - p):.4g}", name
+        return "kept units should be x / (1 - p) and dropped ones 0", None
+    if abs(dropped - p) > spread:
+        return f"{dropped:.1%} of the units were dropped, for p = {p}", None
+    if np.array_equal(first, second):
+        return "two calls gave the same mask: draw a new one from rng at each call", "a mask that is not redrawn"
+    return None
+
+
+def diagnose_backward(outcome: Outcome, case: Case) -> Diagnosis:
+    """What is wrong with `round_trip(dropout_backward)`: (forward output, dx)."""
+    (x, p, train, _), dout = case.args
+    if not isinstance(outcome, Returned):
+        return None
+    out, dx = (np.asarray(v, dtype=float) for v in outcome.value)
+    if dx.shape != dout.shape:
+        return f"shape: expected {dout.shape}, got {dx.shape}", None
+    expected = dout * (out / x)  # the forward's own mask and scale, entry by entry
+    if _close(dx, expected):
+        return None
+    if not train:
+        return "at eval time the gradient passes unchanged", None
+    if _close(dx, dout / (1 - p)):
+        return "dropped units receive gradient too", "backward ignoring the mask"
+    if _close(dx, dout * (out != 0)):
+        return "kept units' gradient is not scaled by 1 / (1 - p)", "backward ignoring the scale"
+    return "dx should be dout times the forward pass's mask and scale", None
+
+
+def check_dropout_forward(dropout_forward: Callable) -> None:
+    """dropout_forward(x, p, train, rng) -> (out, cache): inverted dropout, drop probability p."""
+    run_property_check(LAB, "dropout_forward", dropout_forward, FORWARD_CASES, diagnose_forward)
+
+
+def check_dropout_backward(dropout_backward: Callable, dropout_forward: Callable) -> None:
+    """dropout_backward(dout, cache) -> dx, with the cache of your dropout_forward."""
+    run_property_check(LAB, "dropout_backward", dropout_backward, BACKWARD_CASES, diagnose_backward,
+                       others={"dropout_forward": dropout_forward})
