@@ -58,17 +58,17 @@ def one_student_per_mistake(lab_id: str) -> Roster:
     return roster
 
 
-def demo_roster(lab_ids: list[str]) -> Roster:
+def demo_roster(lab_ids: list[str], depth: int = 2) -> Roster:
     """A small class that submits every lab: one perfect student, one who changed nothing,
-    and students whose k-th submission of a lab holds the k-th mistake of each exercise,
-    so that every catalogued mistake appears once."""
+    and `depth` students whose k-th submission of a lab holds the k-th catalogued mistake
+    of each exercise (tests/test_catalogue.py covers every mistake; the demo shows some)."""
     per_lab = {}
     for lab_id in lab_ids:
         by_task: dict[str, list[Mistake]] = {}
         for mistake in catalogue(lab_id):
             by_task.setdefault(mistake.task, []).append(mistake)
-        depth = max((len(v) for v in by_task.values()), default=0)
-        per_lab[lab_id] = [[ms[k] for ms in by_task.values() if k < len(ms)] for k in range(depth)]
+        lab_depth = min(depth, max((len(v) for v in by_task.values()), default=0))
+        per_lab[lab_id] = [[ms[k] for ms in by_task.values() if k < len(ms)] for k in range(lab_depth)]
     students = max((len(v) for v in per_lab.values()), default=0) + 2
     names = [*DEMO_STUDENTS, *(f"student-{k:02d}" for k in range(len(DEMO_STUDENTS), students))]
     roster: Roster = {}

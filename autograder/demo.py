@@ -1,8 +1,9 @@
 """`make demo`: the instructor's main job, end to end, on embedded defaults.
 
-Releases the labs into a scratch course, builds a synthetic class (the solution, the
-untouched student version, and students made of catalogue mistakes), grades it, and
-prints the score table and the path of grades.csv. Writes only under `.scratch/`.
+Builds a synthetic class (the solution, the untouched student version, and students
+made of catalogue mistakes), releases the labs into a scratch course and grades the
+class there, then prints the score table and the path of grades.csv. Writes only
+under `.scratch/`.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from autograder.classroom import build_class, demo_roster
 from autograder.grading import grade
 from autograder.labs import ROOT, available_labs
-from autograder.release import generate_student_version, quiet_nbgrader
+from autograder.release import quiet_nbgrader
 from autograder.scoreboard import print_table
 
 
@@ -24,14 +25,12 @@ def demo(out_dir: Path | None = None) -> int:
     if out_dir.exists():
         shutil.rmtree(out_dir)
     labs = available_labs()
-    for lab_id in labs:
-        generate_student_version(lab_id, out_dir / "release")
-    print(f"released {', '.join(labs)} into {out_dir / 'release'}")
     submitted = out_dir / "submitted"
     students = build_class(demo_roster(labs), submitted)
     count = sum(len(labs_of_student) for labs_of_student in students.values())
     print(f"built a class of {len(students)} students ({count} submissions) in {submitted}; grading...")
     results = grade(submitted, out_dir / "graded")
+    print(f"released {', '.join(labs)} into {out_dir / 'graded' / 'course' / 'release'} and graded them")
     print()
     print_table(results)
     print()

@@ -255,8 +255,11 @@ def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
         shutil.copy(db_path, snapshot)
 
     results = []
+    workers = workers or os.cpu_count() or 1
+    threads = max(1, (os.cpu_count() or 1) // workers)  # per kernel: workers share the cores
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers or os.cpu_count(), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=limit_threads, initargs=(threads,)) as pool:
         futures = {pool.submit(grade_in_worker, submitted_dir, out_dir, timeout, student_id, lab_id,
                                snapshot): (student_id, lab_id) for student_id, lab_id in pairs}
         for future in as_completed(futures):
@@ -279,6 +282,13 @@ def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     write_grades_csv(out_dir, f"sqlite:///{db_path}", sorted({s for s, _ in pairs}),
                      sorted({lab for _, lab in pairs}))
     return results
+
+
+def limit_threads(threads: int) -> None:
+    """In a worker process: the kernels it starts use `threads` math threads each, so that
+    parallel kernels do not fight over the cores (torch and BLAS default to one per core)."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = str(threads)
 
 
 def grade_in_worker(submitted_dir: Path, out_dir: Path, timeout: int | None, student_id: str,

@@ -10,6 +10,7 @@ catalogued mistake, and their outcomes are written to `labutils/checks/fixtures/
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -17,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbgrader
+import nbgrader.api
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import ClearSolutions
@@ -70,8 +73,26 @@ def course_config() -> Config:
 
 
 def quiet_nbgrader() -> None:
+    """Quieter logs, and no `alembic` subprocess each time nbgrader creates a gradebook."""
     for name in ("nbgrader", "traitlets", "GenerateAssignment", "Autograde"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    nbgrader.api.get_alembic_version = alembic_head
+
+
+@functools.cache
+def alembic_head() -> str:
+    """The schema version nbgrader stamps on a new gradebook, read in-process.
+
+    nbgrader runs `alembic heads` in a subprocess for every new gradebook (about a
+    second each: a release, a grading run); the answer is a constant of the installed
+    nbgrader, read here with alembic's own API.
+    """
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
+    alembic_config = AlembicConfig()
+    alembic_config.set_main_option("script_location", str(Path(nbgrader.__file__).parent / "alembic"))
+    return ScriptDirectory.from_config(alembic_config).get_current_head()
 
 
 def generate_student_version(lab_id: str, release_root: Path, db_url: str | None = None) -> Path:
