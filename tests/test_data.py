@@ -1,0 +1,81 @@
+"""labutils.data and labutils.text: the shipped corpus, its splits, tokens and batches."""
+from collections import Counter
+
+import pytest
+import torch
+
+from labutils.data import SENTENCES, DataError, load_sentences, split
+from labutils.text import Batches, tokenize
+
+
+def test_the_corpus_has_its_documented_counts():
+    sentences = load_sentences()
+    assert len(sentences) == 2990
+    counts = Counter((s.source, s.sentiment) for s in sentences)
+    assert counts == {("amazon", 0): 500, ("amazon", 1): 500, ("imdb", 0): 496, ("imdb", 1): 494,
+                      ("yelp", 0): 500, ("yelp", 1): 500}
+
+
+def test_the_mirrors_quirks_are_cleaned():
+    texts = [s.text for s in load_sentences()]
+    assert not any(t.startswith('"') and t.endswith('"') for t in texts)
+    assert not any('""' in t or t != t.strip() or "  " in t or "\r" in t for t in texts)
+    assert any("é" in t for t in texts)  # Latin-1 decoded, stored as UTF-8
+    assert SENTENCES.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("task, classes", [("sentiment", 2), ("source", 3)])
+def test_splits_are_fixed_disjoint_and_stratified(task, classes):
+    train, dev, test = split(task)
+    assert (len(train), len(dev), len(test)) == (2392, 299, 299)
+    assert split(task) == (train, dev, test)
+    assert split(task, seed=1)[0] != train
+    all_labels = Counter(label for _, label in train + dev + test)
+    assert set(all_labels) == set(range(classes))
+    for part in (train, dev, test):
+        share = Counter(label for _, label in part)
+        for label, count in share.items():
+            assert abs(count / len(part) - all_labels[label] / 2990) < 0.01
+    assert len({id(x) for x in train} & {id(x) for x in test}) == 0
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("sentence\tsentiment\tsource\nfine\t1\tyelp\nbroken line\t1\n", "line 3: expected 3 tab-separated fields"),
+    ("sentence\tsentiment\tsource\nfine\t1\tyelp\nwrong label\t7\tyelp\n", "line 3: expected a sentence, 0 or 1"),
+    ("text\tlabel\nx\t1\n", "line 1: expected the header"),
+])
+def test_a_malformed_file_names_the_file_and_the_line(tmp_path, content, problem):
+    path = tmp_path / "bad.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=problem) as error:
+        load_sentences(path)
+    assert str(path) in str(error.value)
+
+
+def test_a_missing_file_says_so(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        load_sentences(tmp_path / "missing.tsv")
+
+
+def test_tokenize_keeps_words_apostrophes_and_marks():
+    assert tokenize("Don't buy it!! Worst phone EVER?") == ["don't", "buy", "it", "!", "!", "worst", "phone", "ever", "?"]
+    assert tokenize("") == []
+
+
+def test_batches_cover_every_sentence_once_per_epoch_in_a_new_order():
+    encoded = [[i, i + 1] if i % 3 else [i] for i in range(10)]
+    batches = Batches(encoded, list(range(10)), batch_size=4, seed=0)
+    epochs = [[label for _, _, labels in batches for label in labels.tolist()] for _ in range(2)]
+    assert sorted(epochs[0]) == sorted(epochs[1]) == list(range(10))
+    assert epochs[0] != epochs[1]
+    again = Batches(encoded, list(range(10)), batch_size=4, seed=0)
+    assert [label for _, _, labels in again for label in labels.tolist()] == epochs[0]
+    assert len(batches) == 3
+
+
+def test_batch_offsets_mark_where_each_sentence_starts():
+    tokens, offsets, labels = next(iter(Batches([[5, 6, 7], [8], [9, 10]], [0, 1, 0], batch_size=3, shuffle=False)))
+    assert tokens.tolist() == [5, 6, 7, 8, 9, 10] and offsets.tolist() == [0, 3, 4]
+    bag = torch.nn.EmbeddingBag(11, 1, mode="sum")
+    torch.nn.init.constant_(bag.weight, 1.0)
+    assert bag(tokens, offsets).squeeze(1).tolist() == [3.0, 1.0, 2.0]
