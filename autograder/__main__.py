@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {release,verify,grade,demo} ..."""
+"""Command line: python -m autograder {release,verify,grade,selfgrade,demo} ..."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
     grade.add_argument("--workers", type=int, metavar="N", help="parallel submissions (default: the cores)")
 
+    selfgrade = commands.add_parser("selfgrade", help="grade your own notebook with the hidden tests")
+    selfgrade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
+    selfgrade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
+
     demo = commands.add_parser("demo", help="release, build a synthetic class, grade it, print the table")
     demo.add_argument("--out", type=Path, default=None, metavar="OUT_DIR")
 
@@ -45,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         results = run_grade(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers)
         print_table(results)
         print(f"grades: {(args.out / 'grades.csv').resolve()}")
+        return 0
+    if args.command == "selfgrade":
+        from autograder.selfgrade import report, selfgrade
+        print(report(selfgrade(args.notebook, timeout=args.timeout)))
         return 0
     if args.command == "demo":
         from autograder.demo import demo as run_demo

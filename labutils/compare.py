@@ -84,7 +84,7 @@ def difference(actual: Any, expected: Any, *, tolerance: float = DEFAULT_TOLERAN
             return f"{where}expected a number, got {_type_name(actual)}"
         if rel_error(actual, expected) <= tolerance:
             return None
-        return f"{where}expected {expected!r}, got {actual!r}" if reveal else f"{where}the number differs"
+        return f"{where}expected {_short(expected)}, got {_short(actual)}" if reveal else f"{where}the number differs"
     if isinstance(expected, (tuple, list)):
         if type(actual) is not type(expected):
             return f"{where}expected a {type(expected).__name__}, got {_type_name(actual)}"
