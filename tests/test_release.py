@@ -2,7 +2,6 @@
 their task, labutils holds no solution code."""
 import ast
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest

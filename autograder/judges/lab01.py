@@ -3,26 +3,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.judges.sampling import distinct_ints
 from autograder.judging import Judge
 from labutils.outcomes import Case
 from labutils.source_rules import library_products
 
 
-def _distinct(rng: np.random.Generator, count: int, low: int, high: int) -> list[int]:
-    """`count` different integers in [low, high)."""
-    return [int(v) for v in rng.choice(np.arange(low, high), size=count, replace=False)]
-
-
 def matmul_cases(rng: np.random.Generator) -> list[Case]:
     cases = []
     for _ in range(3):
-        m, n, p = _distinct(rng, 3, 1, 7)
+        m, n, p = distinct_ints(rng, 3, 1, 7)
         cases.append(Case(f"a hidden ({m}, {n}) x ({n}, {p}) product",
                           (rng.normal(size=(m, n)), rng.normal(size=(n, p)))))
-    m, n, p = _distinct(rng, 3, 2, 7)  # no dimension of 1: every index mistake shows
+    m, n, p = distinct_ints(rng, 3, 2, 7)  # no dimension of 1: every index mistake shows
     cases.append(Case(f"a hidden ({m}, {n}) x ({n}, {p}) product",
                       (rng.normal(size=(m, n)), rng.normal(size=(n, p)))))
-    m, n, extra, p = _distinct(rng, 4, 1, 8)
+    m, n, extra, p = distinct_ints(rng, 4, 1, 8)
     for rows_b in (n + extra, max(1, n - extra) if n > 1 else n + 1):
         shape_a, shape_b = (m, n), (rows_b, p)
         cases.append(Case(f"hidden shapes that clash, {shape_a} x {shape_b}",
@@ -43,9 +39,9 @@ def loops_only(source: str | None) -> str | None:
 def product_shape_cases(rng: np.random.Generator) -> list[Case]:
     cases = []
     for _ in range(3):
-        m, n, p = _distinct(rng, 3, 1, 60)
+        m, n, p = distinct_ints(rng, 3, 1, 60)
         cases.append(Case(f"hidden shapes ({m}, {n}) x ({n}, {p})", ((m, n), (n, p))))
-    m, n, n2, p = _distinct(rng, 4, 1, 60)
+    m, n, n2, p = distinct_ints(rng, 4, 1, 60)
     cases.append(Case(f"hidden shapes that clash, ({m}, {n}) x ({n2}, {p})", ((m, n), (n2, p))))
     return cases
 
@@ -55,8 +51,8 @@ ACTIVATIONS = (np.tanh, np.sin, np.arctan)
 
 def ffnn_forward_cases(rng: np.random.Generator) -> list[Case]:
     cases = []
-    d_in, hidden, d_out = _distinct(rng, 3, 2, 7)
-    batch = _distinct(rng, 1, 7, 12)[0]  # differs from every width
+    d_in, hidden, d_out = distinct_ints(rng, 3, 2, 7)
+    batch = distinct_ints(rng, 1, 7, 12)[0]  # differs from every width
     for n in (1, batch):
         for bias_shape in ((hidden,), (1, hidden)):
             g = ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))]

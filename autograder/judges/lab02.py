@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.judges.lab01 import _distinct
+from autograder.judges.sampling import distinct_ints
 from autograder.judging import Judge
 from labutils.outcomes import Case
 from labutils.source_rules import library_calls
@@ -33,7 +33,7 @@ def elementwise_cases(quiet: bool):
 def compose_linear_cases(rng: np.random.Generator) -> list[Case]:
     cases = []
     for _ in range(3):
-        p, q, r = _distinct(rng, 3, 2, 7)
+        p, q, r = distinct_ints(rng, 3, 2, 7)
         args = (rng.normal(size=(p, q)), rng.normal(size=p), rng.normal(size=(q, r)), rng.normal(size=q))
         cases.append(Case(f"hidden maps A ({p}, {q}), C ({q}, {r})", args))
     return cases

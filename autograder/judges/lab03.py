@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.judges.lab01 import _distinct
+from autograder.judges.sampling import distinct_ints
 from autograder.judging import Judge
 from labutils.outcomes import Case
 
 
 def score_cases(rng: np.random.Generator) -> list[Case]:
-    n, k = _distinct(rng, 2, 2, 7)
+    n, k = distinct_ints(rng, 2, 2, 7)
     cases = [
         Case(f"a hidden vector of {k} scores", (rng.normal(scale=3, size=k),), quiet=True),
         Case(f"a hidden ({n}, {k}) batch", (rng.normal(scale=3, size=(n, k)),), quiet=True),
@@ -26,7 +26,7 @@ def score_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def predict_cases(rng: np.random.Generator) -> list[Case]:
-    n, k = _distinct(rng, 2, 2, 9)
+    n, k = distinct_ints(rng, 2, 2, 9)
     return [Case(f"hidden ({n}, {k}) scores", (rng.normal(size=(n, k)),)),
             Case(f"hidden ({k}, {k}) scores", (rng.normal(size=(k, k)),))]
 

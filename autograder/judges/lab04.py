@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.judges.lab01 import _distinct
+from autograder.judges.sampling import distinct_ints
 from autograder.judging import Judge
 from labutils.outcomes import Case
 
@@ -15,7 +15,7 @@ def _probabilities(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
 
 
 def probability_cases(rng: np.random.Generator) -> list[Case]:
-    n, k = _distinct(rng, 2, 3, 12)
+    n, k = distinct_ints(rng, 2, 3, 12)
     big = int(rng.integers(2000, 4000))
     return [
         Case(f"hidden probabilities, {n} examples x {k} classes",
@@ -28,7 +28,7 @@ def probability_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def logits_cases(rng: np.random.Generator) -> list[Case]:
-    n, k = _distinct(rng, 2, 3, 10)
+    n, k = distinct_ints(rng, 2, 3, 10)
     scale = rng.uniform(300, 2000)
     return [
         Case(f"hidden logits, {n} examples x {k} classes",

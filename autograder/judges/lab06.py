@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.judges.lab01 import _distinct
+from autograder.judges.sampling import distinct_ints
 from autograder.judging import Judge
 from labutils.outcomes import Case
 
@@ -13,7 +13,7 @@ def graph_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def _layer(rng: np.random.Generator):
-    n, d, h = _distinct(rng, 3, 2, 8)
+    n, d, h = distinct_ints(rng, 3, 2, 8)
     return (rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=h)), rng.normal(size=(n, h)), (n, d, h)
 
 
@@ -53,13 +53,13 @@ def relu_backward_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def softmax_ce_cases(rng: np.random.Generator) -> list[Case]:
-    n, k = _distinct(rng, 2, 2, 8)
+    n, k = distinct_ints(rng, 2, 2, 8)
     return [Case(f"hidden logits ({n}, {k})", (rng.normal(scale=scale, size=(n, k)), rng.integers(0, k, size=n)))
             for scale in (1.0, 50.0)]
 
 
 def mlp_cases(rng: np.random.Generator) -> list[Case]:
-    n, d, h, k = _distinct(rng, 4, 2, 9)
+    n, d, h, k = distinct_ints(rng, 4, 2, 9)
     params = {"W1": rng.normal(size=(d, h)), "b1": np.linspace(-3, 3, h) + rng.normal(size=h),  # some units off
               "W2": rng.normal(size=(h, k)), "b2": rng.normal(size=k)}
     return [Case(f"a hidden network: {n} examples, {d} features, {h} hidden, {k} classes",
