@@ -257,9 +257,11 @@ def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     results = []
     workers = workers or os.cpu_count() or 1
     threads = max(1, (os.cpu_count() or 1) // workers)  # per kernel: workers share the cores
-    context = multiprocessing.get_context("fork")
+    # Workers start from a fresh server process, not a fork of this one: a fork of a process
+    # that has run torch (the judges, the release) can hang in torch's thread pool.
+    context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=limit_threads, initargs=(threads,)) as pool:
+                             initializer=start_worker, initargs=(threads,)) as pool:
         futures = {pool.submit(grade_in_worker, submitted_dir, out_dir, timeout, student_id, lab_id,
                                snapshot): (student_id, lab_id) for student_id, lab_id in pairs}
         for future in as_completed(futures):
@@ -284,9 +286,11 @@ def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     return results
 
 
-def limit_threads(threads: int) -> None:
-    """In a worker process: the kernels it starts use `threads` math threads each, so that
-    parallel kernels do not fight over the cores (torch and BLAS default to one per core)."""
+def start_worker(threads: int) -> None:
+    """In a new worker process: nbgrader quiet, and the kernels it starts (and torch here) use
+    `threads` math threads each, so that parallel kernels do not fight over the cores."""
+    quiet_nbgrader()
+    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[name] = str(threads)
 

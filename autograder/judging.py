@@ -42,6 +42,8 @@ class Judge:
     cases: random cases from a numpy Generator.
     source_rule: optional; given the source of the student's function (or None when
         it cannot be found), returns what is wrong with how it is written, or None.
+    function: the student's function to call (default: the task); the end-to-end judge
+        of lab 08 calls `fit` through a harness that uses the others.
     diagnose: optional; for outcomes with no single right value (a shuffle, a dropout
         mask), judges the outcome by its properties instead of comparing it with the
         reference's: None, or (what is wrong, the catalogued mistake's name or None).
@@ -52,6 +54,7 @@ class Judge:
     cases: Callable[[np.random.Generator], list[Case]]
     source_rule: Callable[[str | None], str | None] | None = None
     diagnose: Callable | None = None
+    function: str | None = None  # the student function to call, when not named like the task
 
 
 @dataclass
@@ -113,7 +116,8 @@ def identify_mistake(lab_id: str, task: str, case: Case, actual: Outcome, expect
 def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int) -> Verdict:
     rng = np.random.default_rng(seed)
     namespace = reference_namespace(lab_id)
-    reference = reference_function(lab_id, judge.task)
+    function = judge.function or judge.task
+    reference = reference_function(lab_id, function)
     cases = judge.cases(rng)
 
     def failed(message: str, mistake=None) -> Verdict:
@@ -123,8 +127,8 @@ def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: 
         return Verdict(grade_id, judge.task, False, text, mistake.name if mistake else None)
 
     for case in cases:
-        expected = call(reference, case, lookup=namespace.__getitem__)
-        actual = subject.call(judge.task, case)
+        expected = None if judge.diagnose else call(reference, case, lookup=namespace.__getitem__)
+        actual = subject.call(function, case)
         if actual is None:
             why = getattr(subject, "last_failure", None) or "the function is missing"
             return failed(f"no result came back on {case.label}: {why}")

@@ -69,12 +69,12 @@ def test_cells(nb) -> dict[str, dict]:
 
 
 def defined_functions(source: str) -> list[str]:
-    """Names of the top-level functions a cell defines (after stripping solution markers)."""
+    """Names of the top-level functions and classes a cell defines."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))]
 
 
 def task_of_test_cell(cell) -> str:

@@ -43,7 +43,7 @@ def library_products(source: str) -> list[str]:
 
 
 def function_source(cell_sources: list[str], name: str) -> str | None:
-    """The source of the last top-level `def name(...)` among notebook cells, or None."""
+    """The source of the last top-level `def name(...)` or `class name` among cells, or None."""
     found = None
     for source in cell_sources:
         try:
@@ -51,6 +51,6 @@ def function_source(cell_sources: list[str], name: str) -> str | None:
         except SyntaxError:
             continue
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name == name:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
                 found = ast.get_source_segment(source, node)
     return found

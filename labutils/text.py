@@ -62,3 +62,24 @@ class Batches:
             yield (torch.tensor(tokens, dtype=torch.long, device=self.device),
                    torch.tensor(offsets, dtype=torch.long, device=self.device),
                    torch.tensor([self.labels[i] for i in chosen], dtype=torch.long, device=self.device))
+
+
+class BagOfWords(torch.nn.Module):
+    """The smallest text classifier: mean of word embeddings, dropout, one linear layer.
+
+    Judges and checks of lab 08 train it with the student's `train_epoch`, `evaluate`
+    and `fit`. It records how it was called: `calls` holds, for every forward pass,
+    (training mode, gradients enabled, a fingerprint of the batch's first sentence).
+    """
+
+    def __init__(self, vocab_size: int, n_classes: int, dropout: float = 0.2, embed_dim: int = 16):
+        super().__init__()
+        self.embedding = torch.nn.EmbeddingBag(vocab_size, embed_dim, mode="mean", padding_idx=0)
+        self.dropout = torch.nn.Dropout(dropout)
+        self.output = torch.nn.Linear(embed_dim, n_classes)
+        self.calls: list[tuple[bool, bool, int]] = []
+
+    def forward(self, tokens: torch.Tensor, offsets: torch.Tensor) -> torch.Tensor:
+        first_end = int(offsets[1]) if len(offsets) > 1 else len(tokens)
+        self.calls.append((self.training, torch.is_grad_enabled(), int(tokens[:first_end].sum())))
+        return self.output(self.dropout(self.embedding(tokens, offsets)))

@@ -1,0 +1,160 @@
+"""Checks for lab 08, the training loop: one `check_<task>` per exercise.
+
+The loop's functions are checked on `labutils.text.BagOfWords`, a tiny model that
+records how it was called, with data hashed into token ids (no vocabulary of yours
+needed); `check_end_to_end` trains your own FFNN on the sentiment task.
+"""
+from __future__ import annotations
+
+import zlib
+from typing import Callable
+
+import numpy as np
+
+from labutils.checks.engine import run_check, run_property_check
+from labutils.data import split
+from labutils.outcomes import Case, Outcome, Returned
+from labutils.text import tokenize
+
+LAB = "08_training_loop"
+HASHED_VOCAB = 500
+
+
+def hashed_ids(text: str) -> list[int]:
+    """Token ids without a vocabulary: 2 + a hash of the token (0 and 1 stay <pad>, <unk>)."""
+    return [2 + zlib.crc32(token.encode()) % (HASHED_VOCAB - 2) for token in tokenize(text)]
+
+
+def probe_data(indices: np.ndarray, dev_indices: np.ndarray, batch_size: int = 16) -> dict:
+    """A small, plain-data training set for the loop's functions, from the sentiment split."""
+    train, _, _ = split("sentiment")
+    return {"vocab_size": HASHED_VOCAB, "n_classes": 2, "batch_size": batch_size,
+            "train_tokens": [hashed_ids(train[i][0]) for i in indices], "train_labels": [train[i][1] for i in indices],
+            "dev_tokens": [hashed_ids(train[i][0]) for i in dev_indices],
+            "dev_labels": [train[i][1] for i in dev_indices]}
+
+
+TEXTS = ["Great phone!", "Bad phone.", "great GREAT value", "Not bad at all", "bad, bad, bad service"]
+BUILD_VOCAB_CASES = [Case("five short reviews", (TEXTS,)), Case("five short reviews, min_freq=2", (TEXTS,), {"min_freq": 2})]
+VOCAB = {"<pad>": 0, "<unk>": 1, "great": 2, "phone": 3, "bad": 4, "value": 5}
+ENCODE_CASES = [Case("known words", ("Great value", VOCAB)),
+                Case("unknown words", ("a great, awful phone!", VOCAB)),
+                Case("an empty text", ("", VOCAB))]
+
+_TOKENS = np.array([5, 6, 7, 0, 0, 8, 9, 10, 11, 0])
+_OFFSETS = np.array([0, 5, 6])  # three sentences; the first padded with two <pad>
+FFNN_CASES = [
+    Case("FFNN(12, 6, [5], 3, dropout=0.5) on three sentences",
+         (dict(vocab_size=12, embed_dim=6, hidden_sizes=[5], n_classes=3, activation="relu", dropout=0.5),
+          _TOKENS, _OFFSETS, 0), harness="ffnn_outputs"),
+    Case("FFNN(12, 4, [6, 3], 2, 'tanh') on three sentences",
+         (dict(vocab_size=12, embed_dim=4, hidden_sizes=[6, 3], n_classes=2, activation="tanh", dropout=0.0),
+          _TOKENS, _OFFSETS, 1), harness="ffnn_outputs"),
+]
+
+_DATA = probe_data(np.arange(0, 60), np.arange(60, 100))
+TRAIN_EPOCH_CASES = [Case("one epoch of 60 sentences, batches of 16", (_DATA, 0), harness="one_epoch", tolerance=1e-4)]
+EVALUATE_CASES = [Case("40 sentences, dropout 0.5 in the model", (_DATA, 0), harness="evaluation", tolerance=1e-4)]
+FIT_CASES = [Case("6 epochs, patience 2", (_DATA, 0, 6, 2), harness="fitting", tolerance=1e-4)]
+
+PUBLIC_CASES = {
+    "build_vocab": BUILD_VOCAB_CASES,
+    "encode": ENCODE_CASES,
+    "FFNN": FFNN_CASES,
+    "train_epoch": TRAIN_EPOCH_CASES,
+    "evaluate": EVALUATE_CASES,
+    "fit": FIT_CASES,
+}
+
+# The end-to-end check: your functions, trained with these settings, on the sentiment task.
+END_TO_END_SETTINGS = dict(seed=0, embed_dim=64, hidden_sizes=[64], dropout=0.3, lr=3e-3, epochs=10, patience=3)
+END_TO_END_THRESHOLD = 0.68   # dev accuracy: the reference gets 0.74-0.82 (mean 0.78, benchmarks/end_to_end_threshold.py)
+END_TO_END_SECONDS = 120
+END_TO_END_CASES = [Case("the sentiment task, the judge's settings", (END_TO_END_SETTINGS,), harness="end_to_end")]
+
+
+def expected_parameter_shapes(arguments: dict) -> list[tuple[int, ...]]:
+    shapes, width = [(arguments["vocab_size"], arguments["embed_dim"])], arguments["embed_dim"]
+    for size in arguments["hidden_sizes"]:
+        shapes += [(size, width), (size,)]
+        width = size
+    return shapes + [(arguments["n_classes"], width), (arguments["n_classes"],)]
+
+
+def diagnose_ffnn(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+    """The FFNN's structure: its parameters, the shape of its logits, <pad> and dropout."""
+    if not isinstance(outcome, Returned):
+        return None
+    arguments, _, offsets, _ = case.args
+    result = outcome.value
+    shapes = [tuple(p.shape) for p in result["parameters"]]
+    expected = expected_parameter_shapes(arguments)
+    if shapes != expected:
+        return (f"its parameters have shapes {shapes}; expected {expected} (embedding, then each linear "
+                "layer's weight and bias, created in that order)", None)
+    if result["eval"].shape != (len(offsets), arguments["n_classes"]):
+        return f"logits of shape {result['eval'].shape}, expected {(len(offsets), arguments['n_classes'])}", None
+    if np.any(result["parameters"][0][0] != 0):
+        return "the embedding of <pad> (row 0) is not zero: padding would count in the mean", \
+            "padding index counted in the mean"
+    first, second = result["train"]
+    if arguments["dropout"] > 0 and np.array_equal(first, second):
+        return "in train mode, two calls give the same logits: no dropout is applied", "dropout missing"
+    if arguments["dropout"] == 0 and not np.allclose(first, result["eval"]):
+        return "with dropout=0, train and eval modes should give the same logits", None
+    return None
+
+
+def dev_labels() -> list[int]:
+    return [label for _, label in split("sentiment")[1]]
+
+
+def diagnose_end_to_end(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+    if not isinstance(outcome, Returned):
+        return None
+    predictions, seconds = outcome.value["predictions"], outcome.value["seconds"]
+    labels = dev_labels()
+    if len(predictions) != len(labels):
+        return f"{len(predictions)} predictions for {len(labels)} dev sentences", None
+    accuracy = float(np.mean(np.array(predictions) == np.array(labels)))
+    if accuracy < END_TO_END_THRESHOLD:
+        return f"dev accuracy {accuracy:.3f}, below {END_TO_END_THRESHOLD}", None
+    if seconds > END_TO_END_SECONDS:
+        return f"training took {seconds:.0f} s, more than {END_TO_END_SECONDS} s", None
+    return None
+
+
+def check_build_vocab(build_vocab: Callable) -> None:
+    """build_vocab(texts, min_freq=1): <pad> 0, <unk> 1, then by decreasing frequency, ties alphabetical."""
+    run_check(LAB, "build_vocab", build_vocab, BUILD_VOCAB_CASES)
+
+
+def check_encode(encode: Callable) -> None:
+    """encode(text, vocab): token indices, <unk> for unknown tokens."""
+    run_check(LAB, "encode", encode, ENCODE_CASES)
+
+
+def check_FFNN(FFNN: Callable) -> None:  # noqa: N802 - named after the class it checks
+    """FFNN(vocab_size, embed_dim, hidden_sizes, n_classes, activation, dropout)."""
+    run_property_check(LAB, "FFNN", FFNN, FFNN_CASES, diagnose_ffnn)
+
+
+def check_train_epoch(train_epoch: Callable) -> None:
+    """train_epoch(model, batches, loss_fn, optimizer) -> mean loss per example."""
+    run_check(LAB, "train_epoch", train_epoch, TRAIN_EPOCH_CASES)
+
+
+def check_evaluate(evaluate: Callable) -> None:
+    """evaluate(model, batches, loss_fn) -> {"loss", "accuracy"}, in eval mode, without gradients."""
+    run_check(LAB, "evaluate", evaluate, EVALUATE_CASES)
+
+
+def check_fit(fit: Callable) -> None:
+    """fit(...) -> history, with early stopping on dev accuracy and the best weights restored."""
+    run_check(LAB, "fit", fit, FIT_CASES)
+
+
+def check_end_to_end(fit: Callable, build_vocab: Callable, encode: Callable, FFNN: Callable) -> None:  # noqa: N803
+    """Your functions together reach the dev accuracy threshold on the sentiment task."""
+    run_property_check(LAB, "end_to_end", fit, END_TO_END_CASES, diagnose_end_to_end,
+                       others={"build_vocab": build_vocab, "encode": encode, "FFNN": FFNN})
