@@ -14,7 +14,12 @@ from autograder.labs import is_setup_cell, is_solution_cell, read_notebook, sour
 
 @functools.lru_cache(maxsize=None)
 def reference_namespace(lab_id: str) -> dict[str, Any]:
-    """Run the lab's setup cells (tag "setup") and solution cells; return their globals."""
+    """The reference's globals, built once (`build_namespace`); do not modify them."""
+    return build_namespace(lab_id)
+
+
+def build_namespace(lab_id: str) -> dict[str, Any]:
+    """Run the lab's setup cells (tag "setup") and solution cells in a new namespace."""
     namespace: dict[str, Any] = {"__name__": f"reference_{lab_id}"}
     path = source_path(lab_id)
     for index, cell in enumerate(read_notebook(path).cells):

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograder.judging import LocalSubject
 from autograder.mistakes import mistakes_for
-from autograder.reference import reference_namespace
+from autograder.reference import build_namespace, reference_namespace
 from labutils.checks.lab08 import END_TO_END_SETTINGS, END_TO_END_THRESHOLD, dev_labels
 from labutils.outcomes import Case
 
@@ -38,7 +38,7 @@ def main(seeds: int) -> None:
         for mistake in mistakes_for(LAB, task):
             accuracy, _ = dev_accuracy(mistake.namespace(LAB), 0)
             print(f"  {task}: {mistake.name}: dev accuracy {accuracy:.3f}")
-    broken = dict(reference)
+    broken = build_namespace(LAB)
     exec("def train_epoch(model, batches, loss_fn, optimizer):\n"
          "    return sum(loss_fn(model(t, o), y).item() for t, o, y in batches)\n", broken)  # never learns
     print(f"  a loop that never steps: dev accuracy {dev_accuracy(broken, 0)[0]:.3f}")

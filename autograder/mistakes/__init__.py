@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from autograder.labs import lab_number
-from autograder.reference import reference_namespace
+from autograder.reference import build_namespace
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,10 @@ class Mistake:
         return textwrap.dedent(self.source).strip() + "\n"
 
     def namespace(self, lab_id: str) -> dict:
-        """The lab's reference namespace with this mistake's definition in place of the right one."""
-        namespace = dict(reference_namespace(lab_id))
+        """The lab's solution with this mistake's definition in place of the right one, as in a
+        student's notebook: the other functions call the mistaken one (lab 08's fit calls
+        a mistaken train_epoch)."""
+        namespace = build_namespace(lab_id)
         exec(compile(self.code, f"<mistake {self.name!r}>", "exec"), namespace)
         return namespace
 
