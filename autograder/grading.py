@@ -30,17 +30,17 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-import nbformat
 from nbformat import NotebookNode
 from nbformat.reader import NotJSONError
-from sqlalchemy.exc import SAWarning
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, SaveAutoGrades
+from sqlalchemy.exc import SAWarning
 from traitlets import Unicode
 
 from autograder.judges import judges_for
@@ -143,11 +143,11 @@ def _verdict_output(verdict: Verdict) -> NotebookNode:
 class SaveJudgedGrades(SaveAutoGrades):
     """Points = the cell's points if its check passed and its judge passed, else 0."""
 
-    results_directory = Unicode(help="OUT_DIR/results, where results/<student>/<lab>.json go").tag(config=True)
+    out_directory = Unicode(help="OUT_DIR: results go to OUT_DIR/results/<student>/<lab>.json").tag(config=True)
 
     def preprocess(self, nb, resources):
         nb, resources = super().preprocess(nb, resources)
-        if self.results_directory:
+        if self.out_directory:
             self.write_results(resources)
         return nb, resources
 
@@ -167,7 +167,7 @@ class SaveJudgedGrades(SaveAutoGrades):
     def write_results(self, resources) -> None:
         info = resources["nbgrader"]
         cells = info.get("judged", {})
-        write_result(Path(self.results_directory).parent, info["student"], info["assignment"], {
+        write_result(Path(self.out_directory), info["student"], info["assignment"], {
             "status": "graded",
             "points": sum(c.get("points", 0.0) for c in cells.values()),
             "max_points": sum(c.get("max_points", 0.0) for c in cells.values()),
@@ -221,7 +221,7 @@ def autograde_config(submitted_dir: Path, out_dir: Path, timeout: int | None,
         JudgedExecute if pp is Execute else SaveJudgedGrades if pp is SaveAutoGrades else pp
         for pp in Autograde().autograde_preprocessors
     ]
-    config.SaveJudgedGrades.results_directory = str(out_dir / "results")
+    config.SaveJudgedGrades.out_directory = str(out_dir)
     # Kernel and grader talk over IPC sockets in a folder of the grader's, not TCP ports.
     kernel_dir = kernel_dir or out_dir / "kernels"
     kernel_dir.mkdir(parents=True, exist_ok=True)
