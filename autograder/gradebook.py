@@ -1,0 +1,87 @@
+"""The class's nbgrader gradebook (SQLite by default, PostgreSQL with `--db`): one writer.
+
+Workers grade against private SQLite copies made from a template; what they record comes
+back as plain data (`read_grades`) and this module writes it into the real gradebook
+(`merge_grades`), so only the grading process ever writes it.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+
+def read_grades(db_url: str, student_id: str, lab_id: str) -> dict | None:
+    """One submission's autograde results from a (worker's) gradebook, as plain data."""
+    with Gradebook(db_url) as gb:
+        try:
+            submission = gb.find_submission(lab_id, student_id)
+        except MissingEntry:
+            return None
+        return {"timestamp": submission.timestamp.isoformat() if submission.timestamp else None,
+                "notebooks": [{"name": nb.name, "penalty": nb.late_submission_penalty,
+                               "grades": [(g.name, g.auto_score, g.needs_manual_grade) for g in nb.grades],
+                               "comments": [(c.name, c.auto_comment) for c in nb.comments]}
+                              for nb in submission.notebooks]}
+
+
+def merge_grades(db_url: str, grades: dict | None, student_id: str, lab_id: str, flagged: bool = False) -> None:
+    """Write one submission's results into the real gradebook.
+
+    Without results (None: the submission could not be graded) the submission is recorded
+    with 0 points, so a failed submission never keeps an old score. `flagged` marks it
+    for the instructor (nbgrader's formgrader shows the flag).
+    """
+    with Gradebook(db_url) as gb:
+        gb.update_or_create_student(student_id)
+        if grades is None:
+            gb.update_or_create_submission(lab_id, student_id)
+            zero_grades(gb, student_id, lab_id)
+        else:
+            gb.update_or_create_submission(lab_id, student_id, timestamp=grades["timestamp"])
+            for notebook in grades["notebooks"]:
+                row = gb.find_submission_notebook(notebook["name"], lab_id, student_id)
+                row.late_submission_penalty = notebook["penalty"]
+                for name, auto_score, needs_manual in notebook["grades"]:
+                    grade = gb.find_grade(name, notebook["name"], lab_id, student_id)
+                    grade.auto_score, grade.needs_manual_grade = auto_score, needs_manual
+                for name, auto_comment in notebook["comments"]:
+                    gb.find_comment(name, notebook["name"], lab_id, student_id).auto_comment = auto_comment
+        for row in gb.find_submission(lab_id, student_id).notebooks:
+            row.flagged = flagged
+        gb.db.commit()
+
+
+def zero_grades(gb: Gradebook, student_id: str, lab_id: str) -> None:
+    """A submission that could not be graded scores 0 on its autograded cells."""
+    for notebook in gb.find_submission(lab_id, student_id).notebooks:
+        for grade in notebook.grades:
+            if grade.cell.cell_type == "code":
+                grade.auto_score, grade.needs_manual_grade = 0.0, False
+
+
+def has_submission(db_url: str, student_id: str, lab_id: str) -> bool:
+    with Gradebook(db_url) as gb:
+        try:
+            gb.find_submission(lab_id, student_id)
+        except MissingEntry:
+            return False
+    return True
+
+
+def write_grades_csv(out_dir: Path, db_url: str, students: list[str], labs: list[str]) -> Path:
+    """A row per student, a column per lab and a total (from the gradebook)."""
+    path = out_dir / "grades.csv"
+    with Gradebook(db_url) as gb, path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", *labs, "total"])
+        for student_id in students:
+            scores = []
+            for lab_id in labs:
+                try:
+                    scores.append(gb.find_submission(lab_id, student_id).score)
+                except MissingEntry:
+                    scores.append(0.0)
+            writer.writerow([student_id, *(f"{s:g}" for s in scores), f"{sum(scores):g}"])
+    return path

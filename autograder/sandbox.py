@@ -1,0 +1,347 @@
+"""Student kernels in a bubblewrap sandbox, with resource limits and a kill that works.
+
+    configure(config, workspace=Path("/tmp/nnlabs-x"), limits=Limits())
+    NotebookClient(nb, kernel_manager_class=SandboxedKernelManager, config=config)
+
+Inside the sandbox a kernel sees, read-only, the system (`/usr`, a few files of `/etc`),
+the interpreter and virtual environment it runs from, and `labutils/` with its data;
+read-write, only its home (`/home/student`) and `/tmp`, both in-memory and capped, and the
+directory holding its IPC sockets. No network (the grader talks to it over IPC sockets),
+no `solutions/`, `autograder/`, gradebook, other submissions or home directory.
+
+Limits (`Limits`): address space, CPU time, open files and file size through `prlimit`
+on the kernel and its children; processes through a pids cgroup where one can be made
+(RLIMIT_NPROC does not bind root) and through `prlimit` otherwise; wall-clock and output
+size are enforced by the grader (`autograder.grading.JudgedExecute`), which calls
+`kill_sandbox()`: SIGKILL to the sandbox's PID-namespace init, which ends every process
+inside (killing the `bwrap` process itself would not: see ../shared/design-notes).
+
+Where bubblewrap cannot run, kernels run with the limits only and `confinement()` says so.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Integer, Unicode
+
+import labutils
+
+HOME = "/home/student"  # the scratch directory, as the kernel sees it
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
+             "mime.types", "nsswitch.conf", "passwd", "group", "hosts")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-notebook limits. memory_mb is address space, which is more than resident memory:
+    torch alone maps about 1.5 GB."""
+    memory_mb: int = 4096
+    cpu_seconds: int = 900
+    processes: int = 64
+    file_mb: int = 64
+    scratch_mb: int = 256
+    open_files: int = 512
+    wall_seconds: int = 600
+    output_mb: float = 4.0
+
+
+@functools.cache
+def bwrap_problem() -> str | None:
+    """Why bubblewrap cannot sandbox kernels here, or None if it can."""
+    bwrap = shutil.which("bwrap")
+    if sys.platform != "linux":
+        return f"bubblewrap needs Linux (this is {sys.platform})"
+    if bwrap is None:
+        return "bubblewrap is not installed (Debian package 'bubblewrap'; `make test` installs it as root)"
+    probe = subprocess.run([bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+                            "--proc", "/proc", "--dev", "/dev", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bubblewrap cannot create namespaces here: {probe.stderr.strip() or probe.returncode}"
+    return None
+
+
+@functools.cache
+def pids_cgroup_root() -> Path | None:
+    """A cgroup directory (v1 pids controller or v2) where this process may make children."""
+    for root in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")):
+        if not (root / "cgroup.procs").exists():
+            continue
+        probe = root / f"nnlabs-probe-{uuid.uuid4().hex[:8]}"
+        try:
+            probe.mkdir()
+        except OSError:
+            continue
+        usable = (probe / "pids.max").exists()
+        probe.rmdir()
+        if usable:
+            return root
+    return None
+
+
+def confinement() -> str:
+    """One line for the report: how student kernels are confined on this machine."""
+    problem = bwrap_problem()
+    if problem:
+        return f"NOT SANDBOXED: {problem}; kernels run with resource limits only"
+    processes = "pids cgroup" if pids_cgroup_root() or os.geteuid() != 0 else \
+        "NO process limit (root without a writable pids cgroup)"
+    return f"bubblewrap sandbox (no network, read-only system, in-memory home and /tmp); process limit: {processes}"
+
+
+def readable_paths() -> list[Path]:
+    """What a kernel must read: its interpreter, the virtual environment, labutils."""
+    paths = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+             Path(labutils.__file__).resolve().parent}
+    return sorted(p for p in paths if not str(p).startswith("/usr/"))
+
+
+def kernel_environment(scratch: str, threads: int) -> dict[str, str]:
+    """The kernel's whole environment: nothing of the grader's (no course secret)."""
+    home = HOME if bwrap_problem() is None else scratch
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": home, "TMPDIR": "/tmp" if bwrap_problem() is None else scratch,
+        "MPLCONFIGDIR": f"{home}/.matplotlib", "IPYTHONDIR": f"{home}/.ipython",
+        "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONFAULTHANDLER": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+    env.update({name: str(threads) for name in THREAD_VARIABLES})
+    return env
+
+
+def prlimit_arguments(limits: Limits) -> list[str]:
+    mb = 1024 * 1024
+    arguments = [f"--as={limits.memory_mb * mb}", f"--cpu={limits.cpu_seconds}",
+                 f"--fsize={limits.file_mb * mb}", f"--nofile={limits.open_files}", "--core=0"]
+    if os.geteuid() != 0:
+        arguments.append(f"--nproc={limits.processes * 8}")  # per user: shared by parallel kernels
+    return ["prlimit", *arguments]
+
+
+def bwrap_arguments(kernel_dir: str, scratch_mb: int) -> list[str]:
+    arguments = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+                 "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            arguments += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            arguments += ["--ro-bind", top, top]
+    for name in ETC_FILES:
+        arguments += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    size = str(scratch_mb * 1024 * 1024)  # in memory, so capped
+    arguments += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp",
+                  "--size", size, "--tmpfs", HOME]
+    for path in readable_paths():
+        arguments += ["--ro-bind", str(path), str(path)]
+    arguments += ["--bind", kernel_dir, kernel_dir, "--chdir", HOME, "--remount-ro", "/"]
+    # The kernel would watch for its parent (the grader) by pid, which it cannot see from
+    # inside the PID namespace; --die-with-parent does that job.
+    arguments += ["--unsetenv", "JPY_PARENT_PID"]
+    return arguments
+
+
+def configure(config, workspace: Path, limits: Limits, threads: int = 1) -> None:
+    """Make kernels started with `config` run confined, in `workspace` (a folder of the
+    grader's, one per notebook, with a short path: socket paths are limited to ~100 bytes).
+
+    workspace/kernel   its connection file and IPC sockets (bound read-write)
+    workspace/scratch  its home and working directory where bubblewrap is missing (in the
+                       sandbox, home and /tmp are tmpfs of `scratch_mb` each)
+    workspace/sandbox.json, workspace/kernel.log  the grader's only (not visible inside)
+    """
+    for name in ("scratch", "kernel"):
+        (workspace / name).mkdir(parents=True, exist_ok=True)
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(workspace / "kernel" / "k")
+    config.SandboxedKernelManager.workspace = str(workspace)
+    config.SandboxedKernelManager.memory_mb = limits.memory_mb
+    config.SandboxedKernelManager.cpu_seconds = limits.cpu_seconds
+    config.SandboxedKernelManager.processes = limits.processes
+    config.SandboxedKernelManager.file_mb = limits.file_mb
+    config.SandboxedKernelManager.scratch_mb = limits.scratch_mb
+    config.SandboxedKernelManager.threads = threads
+
+
+_live_managers: weakref.WeakSet = weakref.WeakSet()
+
+
+def kill_all_sandboxes() -> None:
+    """Kill every sandbox this process started (its grader is going away)."""
+    for manager in list(_live_managers):
+        manager.kill_sandbox()
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run confined (see the module docstring and `configure`)."""
+
+    workspace = Unicode(help="The grader's folder for this kernel (see `configure`).").tag(config=True)
+    memory_mb = Integer(Limits.memory_mb).tag(config=True)
+    cpu_seconds = Integer(Limits.cpu_seconds).tag(config=True)
+    processes = Integer(Limits.processes).tag(config=True)
+    file_mb = Integer(Limits.file_mb).tag(config=True)
+    scratch_mb = Integer(Limits.scratch_mb, help="Size of the kernel's home and /tmp, each.").tag(config=True)
+    threads = Integer(1, help="Math threads of the kernel.").tag(config=True)
+
+    _cgroup: Path | None = None
+    _sandboxed = False
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds,
+                      processes=self.processes, file_mb=self.file_mb, scratch_mb=self.scratch_mb)
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.workspace or Path(self.ip).parent.parent)
+
+    @property
+    def info_file(self) -> Path:
+        return self.folder / "sandbox.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.folder / "kernel.log"
+
+    _log_start = 0
+
+    def mark_log(self) -> None:
+        """What the kernel has logged so far (its start-up banner) is not news."""
+        try:
+            self._log_start = self.log_file.stat().st_size
+        except OSError:
+            pass
+
+    def log_tail(self, lines: int = 2) -> str:
+        """The last lines the kernel wrote outside the notebook since `mark_log` (a fatal error)."""
+        try:
+            with self.log_file.open("rb") as handle:
+                handle.seek(self._log_start)
+                text = handle.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+        return " | ".join([line.strip() for line in text.splitlines() if line.strip()][-lines:])
+
+    def exit_reason(self) -> str:
+        """How the kernel ended: 'a segmentation fault (SIGSEGV)', 'exit status 3', ''."""
+        process = getattr(self.provisioner, "process", None)
+        code = process.poll() if process is not None else None
+        if code is None:
+            return ""
+        if code > 128 or code < 0:
+            number = code - 128 if code > 128 else -code
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                return f"signal {number}"
+            return {"SIGSEGV": "a segmentation fault (SIGSEGV)", "SIGABRT": "an abort (SIGABRT)",
+                    "SIGKILL": "SIGKILL (a kill or the memory limit)"}.get(name, name)
+        return f"exit status {code}"
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.connection_file = str(self.folder / "kernel" / f"connection-{uuid.uuid4().hex[:8]}.json")
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        scratch = self.folder / "scratch"
+        scratch.mkdir(parents=True, exist_ok=True)
+        kw["env"] = kernel_environment(str(scratch), self.threads)
+        kw["cwd"] = str(scratch)
+        _live_managers.add(self)
+        log = self.log_file.open("ab")
+        kw["stdout"] = kw["stderr"] = log
+        try:
+            await super()._async_launch_kernel(self.confined(kernel_cmd, scratch), **kw)
+        finally:
+            log.close()  # the kernel holds its own copy
+
+    def confined(self, kernel_cmd: list[str], scratch: Path) -> list[str]:
+        """The kernel command behind a shell that joins the pids cgroup, `prlimit` and `bwrap`."""
+        command = prlimit_arguments(self.limits)
+        self._sandboxed = bwrap_problem() is None
+        if self._sandboxed:
+            command += bwrap_arguments(str(self.folder / "kernel"), self.scratch_mb) + ["--info-fd", "3"]
+        command += kernel_cmd
+        join = ""
+        root = pids_cgroup_root()
+        if root is not None:
+            self._cgroup = root / f"nnlabs-{uuid.uuid4().hex[:12]}"
+            self._cgroup.mkdir()
+            (self._cgroup / "pids.max").write_text(str(self.processes))
+            join = f'echo $$ > "{self._cgroup}/cgroup.procs"; '
+        info = f'exec 3> "{self.info_file}"; ' if self._sandboxed else ""
+        return ["/bin/sh", "-c", f'{join}{info}exec "$@"', "sandbox", *command]
+
+    def kill_sandbox(self) -> None:
+        """SIGKILL every process of the kernel's sandbox (safe to call from another thread)."""
+        pids = set()
+        if self._sandboxed:
+            try:
+                pids.add(int(json.loads(self.info_file.read_text())["child-pid"]))
+            except (OSError, ValueError, KeyError):
+                pass
+        if self._cgroup is not None:
+            try:
+                pids.update(int(p) for p in (self._cgroup / "cgroup.procs").read_text().split())
+            except OSError:
+                pass
+        provisioner = self.provisioner
+        process = getattr(provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            pids.add(process.pid)
+            if not self._sandboxed:  # the kernel leads its own session: end its children too
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def remove_cgroup(self) -> None:
+        if self._cgroup is None:
+            return
+        for _ in range(50):
+            try:
+                self._cgroup.rmdir()
+                self._cgroup = None
+                return
+            except OSError:  # processes are still exiting
+                self.kill_sandbox()
+                time.sleep(0.02)
+
+    async def _async_interrupt_kernel(self) -> None:
+        # A signal to the bwrap process does not reach the kernel inside; a message does.
+        if self.has_kernel:
+            self._connect_control_socket()
+            self.session.send(self._control_socket, self.session.msg("interrupt_request", content={}))
+
+    interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_kill_kernel(self, restart: bool = False) -> None:
+        self.kill_sandbox()
+        await super()._async_kill_kernel(restart=restart)
+
+    _kill_kernel = _async_kill_kernel
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        self.kill_sandbox()
+        await super()._async_cleanup_resources(restart=restart)
+        self.remove_cgroup()
+
+    # AsyncKernelManager binds its public names to the base class's coroutines: rebind.
+    cleanup_resources = _async_cleanup_resources
