@@ -4,7 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab release verify clean
+.PHONY: demo test lab release verify clean system-packages
+
+# Debian packages beyond PyPI: the grader's sandbox, prlimit, a PostgreSQL server for its test.
+SYSTEM_PACKAGES := bubblewrap util-linux postgresql
 
 # Create the virtual environment if missing and install the pinned dependencies
 # and the project (editable). Re-runs only when pyproject.toml changes.
@@ -14,10 +17,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+system-packages:
+	@tools/system-packages $(SYSTEM_PACKAGES)
+
+demo: $(STAMP) system-packages
 	$(PY) -m autograder demo
 
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(PY) -m pytest
 
 # --allow-root only where the user is root (jupyter refuses to start as root without it).

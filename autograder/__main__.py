@@ -64,8 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"feedback: {(args.out / 'feedback').resolve()}/<student>/<lab>.html")
         return 0
     if args.command == "selfgrade":
+        from autograder.sandbox import bwrap_problem, confinement
         from autograder.selfgrade import report, selfgrade
         print(report(selfgrade(args.notebook, timeout=args.timeout)))
+        if bwrap_problem():
+            print(f"\nwarning: {confinement()}", file=sys.stderr)
         return 0
     if args.command == "demo":
         from autograder.demo import demo as run_demo

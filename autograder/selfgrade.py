@@ -1,8 +1,8 @@
 """Self-grading for learners: `python -m autograder selfgrade PATH/TO/NOTEBOOK.ipynb`.
 
 Grades one notebook exactly as a class is graded (the checks in the notebook, then the
-judges on hidden inputs) in a scratch folder, and prints the points and the messages of
-each exercise. The lab is recognised from the file's name (`03_softmax.ipynb`) or folder.
+judges on hidden inputs, the kernel in the sandbox) in a scratch folder, and prints the
+points and the messages of each exercise. The lab is recognised from the file's name (`03_softmax.ipynb`) or folder.
 """
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def indented(title: str, message: str) -> str:
 def report(result: Submission) -> str:
     lines = [f"{result.lab_id}: {result.points:g} / {result.max_points:g} points"
              + ("" if result.status == "graded" else f"  [{result.status}]")]
+    lines += [f"  note: {note}" for note in result.notes]
     for cell in result.cells.values():
         passed = cell["points"] == cell["max_points"]
         lines.append(f"  {'✔' if passed else '✘'} {cell['judge']['task']:<28} "

@@ -14,7 +14,7 @@ def pyproject_pins() -> dict[str, str]:
 
 
 def environment_pins() -> dict[str, str]:
-    pins = re.findall(r"^\s*-\s*([A-Za-z0-9_.-]+)==([^\s#]+)", (ROOT / "environment.yml").read_text(), re.M)
+    pins = re.findall(r"^\s*-\s*([A-Za-z0-9_.\[\]-]+)==([^\s#]+)", (ROOT / "environment.yml").read_text(), re.M)
     return dict(pins)
 
 
