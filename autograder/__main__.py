@@ -38,8 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     selfgrade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     selfgrade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
 
-    demo = commands.add_parser("demo", help="release, build a synthetic class, grade it, print the table")
+    demo = commands.add_parser("demo", help="build a synthetic class of 30, grade it, say where the report is")
     demo.add_argument("--out", type=Path, default=None, metavar="OUT_DIR")
+    demo.add_argument("--labs", nargs="+", metavar="ID", help="labs to grade (default: 01 and 04)")
+    demo.add_argument("--students", type=int, default=30, metavar="N")
 
     args = parser.parse_args(argv)
     unknown = [lab for lab in getattr(args, "labs", None) or [] if lab not in LAB_IDS]
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         from autograder.demo import demo as run_demo
-        return run_demo(args.out)
+        return run_demo(args.out, labs=args.labs, students=args.students)
     return 2
 
 

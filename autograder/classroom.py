@@ -1,6 +1,6 @@
 """A synthetic class: notebooks a student could hand in, made from solutions and mistakes.
 
-    build_class(demo_roster(["01_matrix_shapes"]), submitted_dir)
+    build_class(synthetic_class(["01_matrix_shapes"], students=30), submitted_dir)
 
 Each student starts from the released student notebook and fills every exercise with
 the solution's code, except the exercises listed in its mistakes, which get the
@@ -8,6 +8,7 @@ catalogue's wrong code. Used by the demo, the tests of the tests and benchmarks.
 """
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def slug(text: str) -> str:
 # untouched student version.
 Roster = dict[str, dict[str, list[Mistake] | None]]
 
-DEMO_STUDENTS = ("ada", "blaise", "carl", "dora", "emmy", "fermat", "grace", "hedy", "ida", "john")
+NAMES = ("ada", "blaise", "carl", "dora", "emmy", "fermat", "grace", "hedy", "ida", "john", "katherine", "leonhard",
+         "maryam", "niels", "olga", "pierre", "quentin", "rosalind", "sofia", "tim", "ursula", "vera", "wanda",
+         "xiao", "yusuf", "zhenya")
 
 
 def one_student_per_mistake(lab_id: str) -> Roster:
@@ -58,29 +61,23 @@ def one_student_per_mistake(lab_id: str) -> Roster:
     return roster
 
 
-def demo_roster(lab_ids: list[str], depth: int = 2) -> Roster:
-    """A small class that submits every lab: one perfect student, one who changed nothing,
-    and `depth` students whose k-th submission of a lab holds the k-th catalogued mistake
-    of each exercise (tests/test_catalogue.py covers every mistake; the demo shows some)."""
-    per_lab = {}
-    for lab_id in lab_ids:
-        by_task: dict[str, list[Mistake]] = {}
-        for mistake in catalogue(lab_id):
-            by_task.setdefault(mistake.task, []).append(mistake)
-        lab_depth = min(depth, max((len(v) for v in by_task.values()), default=0))
-        per_lab[lab_id] = [[ms[k] for ms in by_task.values() if k < len(ms)] for k in range(lab_depth)]
-    students = max((len(v) for v in per_lab.values()), default=0) + 2
-    names = [*DEMO_STUDENTS, *(f"student-{k:02d}" for k in range(len(DEMO_STUDENTS), students))]
+def synthetic_class(lab_ids: list[str], students: int = 30, seed: int = 0) -> Roster:
+    """A class of `students` who submit every lab: the first gets everything right, the
+    second changes nothing, the others make 0 to 2 catalogued mistakes per lab, drawn with
+    `seed` (tests/test_catalogue.py covers every mistake; a class shows a realistic mix)."""
+    rng = random.Random(seed)
+    names = [*NAMES, *(f"student-{k:03d}" for k in range(len(NAMES), students))][:students]
     roster: Roster = {}
-    for index, name in enumerate(names[:students]):
+    for index, name in enumerate(names):
+        roster[name] = {}
         for lab_id in lab_ids:
-            if index == 0:
-                roster.setdefault(name, {})[lab_id] = []
-            elif index == 1:
-                roster.setdefault(name, {})[lab_id] = None
-            else:
-                combos = per_lab[lab_id]
-                roster.setdefault(name, {})[lab_id] = combos[index - 2] if index - 2 < len(combos) else []
+            by_task: dict[str, list[Mistake]] = {}
+            for mistake in catalogue(lab_id):
+                by_task.setdefault(mistake.task, []).append(mistake)
+            count = rng.choice([0, 1, 1, 2])
+            tasks = rng.sample(sorted(by_task), min(count, len(by_task)))
+            roster[name][lab_id] = [] if index == 0 else None if index == 1 else \
+                [rng.choice(by_task[task]) for task in tasks]
     return roster
 
 
