@@ -4,10 +4,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab release verify clean system-packages
+.PHONY: demo test lab site release verify clean system-packages
 
-# Debian packages beyond PyPI: the grader's sandbox, prlimit, a PostgreSQL server for its test.
-SYSTEM_PACKAGES := bubblewrap util-linux postgresql
+# Debian packages beyond PyPI: the grader's sandbox, prlimit, a PostgreSQL server for its
+# test, and Chromium for the browser tests (Playwright drives it; it never downloads one).
+SYSTEM_PACKAGES := bubblewrap util-linux postgresql chromium chromium-driver
 
 # Create the virtual environment if missing and install the pinned dependencies
 # and the project (editable). Re-runs only when pyproject.toml changes.
@@ -29,6 +30,10 @@ test: $(STAMP) system-packages
 # --allow-root only where the user is root (jupyter refuses to start as root without it).
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) labs/
+
+# The static walk-through site (build/site/index.html), built offline.
+site: $(STAMP)
+	$(PY) -m autograder site
 
 release: $(STAMP)
 	$(PY) -m autograder release

@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {release,verify,grade,selfgrade,demo} ..."""
+"""Command line: python -m autograder {release,verify,grade,selfgrade,site,bundle,demo} ..."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     selfgrade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     selfgrade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
 
+    site = commands.add_parser("site", help="build the static walk-through site (default build/site)")
+    site.add_argument("--out", type=Path, default=None, metavar="DIR")
+
+    bundle = commands.add_parser("bundle", help="write the student kit: labs, labutils, environment, README")
+    bundle.add_argument("--out", type=Path, required=True, metavar="DIR")
+
     demo = commands.add_parser("demo", help="build a synthetic class of 30, grade it, say where the report is")
     demo.add_argument("--out", type=Path, default=None, metavar="OUT_DIR")
     demo.add_argument("--labs", nargs="+", metavar="ID", help="labs to grade (default: 01 and 04)")
@@ -71,6 +77,18 @@ def main(argv: list[str] | None = None) -> int:
         print(report(selfgrade(args.notebook, timeout=args.timeout)))
         if bwrap_problem():
             print(f"\nwarning: {confinement()}", file=sys.stderr)
+        return 0
+    if args.command == "site":
+        import time
+
+        from autograder.site import build_site
+        started = time.monotonic()
+        out = build_site(args.out)
+        print(f"site: {out / 'index.html'} (built in {time.monotonic() - started:.0f} s)")
+        return 0
+    if args.command == "bundle":
+        from autograder.bundle import bundle as run_bundle
+        print(f"student kit: {run_bundle(args.out)} (hand it out; students run `make lab` in it)")
         return 0
     if args.command == "demo":
         from autograder.demo import demo as run_demo

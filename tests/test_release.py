@@ -1,6 +1,7 @@
 """Release and verify: labs/ and the fixtures are what the solutions produce, stubs name
 their task, labutils holds no solution code."""
 import ast
+import re
 import shutil
 
 import nbformat
@@ -8,7 +9,7 @@ import pytest
 
 from autograder import verify
 from autograder.classroom import solution_code
-from autograder.labs import (LABS, ROOT, available_labs, is_solution_cell, read_notebook, source_path,
+from autograder.labs import (LABS, ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path,
                              student_path)
 from autograder.release import generate_student_version
 
@@ -70,3 +71,30 @@ def test_labutils_never_imports_the_instructors_pipeline():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(name.split(".")[0] == "autograder" for name in names), path
+
+
+def hint_block(nb, index: int) -> str:
+    """The markdown cells right before cell `index` (where an exercise's hints sit)."""
+    block = []
+    while index > 0 and nb.cells[index - 1].cell_type == "markdown":
+        index -= 1
+        block.append(nb.cells[index].source)
+    return "\n".join(reversed(block))
+
+
+@pytest.mark.parametrize("lab_id", available_labs())
+def test_every_exercise_has_two_or_three_collapsed_hints_that_are_not_the_code(lab_id):
+    nb = read_notebook(student_path(lab_id))
+    solutions = {nbgrader_meta(c)["grade_id"]: c.source for c in read_notebook(source_path(lab_id)).cells
+                 if is_solution_cell(c)}
+    for index, cell in enumerate(nb.cells):
+        if not is_solution_cell(cell):
+            continue
+        block = hint_block(nb, index)
+        levels = re.findall(r"<details><summary>\s*Hint.*?</details>", block, re.S)
+        grade_id = nbgrader_meta(cell)["grade_id"]
+        assert 2 <= len(levels) <= 3, f"{lab_id}: {grade_id} has {len(levels)} hint levels"
+        body = solutions[grade_id].split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+        for line in (line.strip() for line in body.splitlines()):
+            assert len(line) < 20 or not any(line in hint for hint in levels), \
+                f"{lab_id}: a hint of {grade_id} gives away {line!r}"
