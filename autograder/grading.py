@@ -53,7 +53,8 @@ def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, tim
     db_url = db_url or f"sqlite:///{out_dir / 'gradebook.db'}"
     intakes = take_in(submitted_dir, out_dir / "staged", labs)
     lab_ids = sorted({intake.lab_id for intake in intakes})
-    work = Path(tempfile.mkdtemp(prefix="nnlabs-grading-"))
+    # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
+    work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
         template = prepare_gradebooks(lab_ids, out_dir, db_url, work)
         submissions, jobs = [], []

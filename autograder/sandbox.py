@@ -96,7 +96,7 @@ def confinement() -> str:
     problem = bwrap_problem()
     if problem:
         return f"NOT SANDBOXED: {problem}; kernels run with resource limits only"
-    processes = "pids cgroup" if pids_cgroup_root() or os.geteuid() != 0 else \
+    processes = "pids cgroup" if pids_cgroup_root() else "RLIMIT_NPROC (per user)" if os.geteuid() != 0 else \
         "NO process limit (root without a writable pids cgroup)"
     return f"bubblewrap sandbox (no network, read-only system, in-memory home and /tmp); process limit: {processes}"
 
