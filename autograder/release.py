@@ -6,7 +6,8 @@ For each lab, nbgrader writes the student version into `labs/<lab>/` with the co
 configuration (`nbgrader_config.py`), whose stub names the task
 (`NotImplementedError("Lab 01, task 2: matmul")`, see `NameTheTask`). Then the public
 check cases of `labutils.checks.labNN` are run through the reference solution and every
-catalogued mistake, and their outcomes are written to `labutils/checks/fixtures/<lab>.json`.
+catalogued mistake, and their outcomes are written to `labutils/checks/fixtures/<lab>.json`
+(`autograder.fixtures`; a fixture that agrees by value with the recorded one is left as it is).
 """
 from __future__ import annotations
 
@@ -26,12 +27,8 @@ from nbgrader.preprocessors import ClearSolutions
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from autograder.labs import (FIXTURES, ROOT, available_labs, checks_module, defined_functions,
-                             is_solution_cell, lab_number)
-from autograder.judges import judges_for
-from autograder.mistakes import catalogue
-from autograder.reference import reference_namespace
-from labutils.outcomes import Case, call, encode_outcome, same_outcome
+from autograder.labs import FIXTURES, ROOT, available_labs, defined_functions, is_solution_cell, lab_number
+from autograder.fixtures import build_fixture, fixture_drift, fixture_text, public_cases  # noqa: F401 (public_cases re-exported)
 
 TASK_PLACEHOLDER = "<task>"
 
@@ -115,50 +112,22 @@ def generate_student_version(lab_id: str, release_root: Path, db_url: str | None
     return release_root / lab_id
 
 
-def public_cases(lab_id: str) -> dict[str, list[Case]]:
-    return checks_module(lab_id).PUBLIC_CASES
-
-
-def build_fixture(lab_id: str) -> dict:
-    """Outcomes of the reference and of each catalogued mistake on the lab's public cases,
-    and the hints of the mistakes (all a check needs for tasks checked by properties)."""
-    mistakes = catalogue(lab_id)
-    by_properties = {judge.task for judge in judges_for(lab_id).values() if judge.diagnose is not None}
-    tasks = {}
-    reference = reference_namespace(lab_id)
-    for task, cases in public_cases(lab_id).items():
-        records = {}
-        if task in by_properties:  # checked by properties: only the hints are needed
-            tasks[task] = {"cases": records}
-            continue
-        for case in cases:
-            expected = call(reference[task], case, lookup=reference.__getitem__)
-            wrong = []
-            for mistake in (m for m in mistakes if m.task == task):
-                namespace = mistake.namespace(lab_id)
-                outcome = call(namespace[task], case, lookup=namespace.__getitem__)
-                if not same_outcome(outcome, expected, case):
-                    wrong.append({"name": mistake.name, "outcome": encode_outcome(outcome)})
-            records[case.label] = {"expected": encode_outcome(expected), "mistakes": wrong}
-        tasks[task] = {"cases": records}
-    return {
-        "lab": lab_id,
-        "written_by": "python -m autograder release (do not edit)",
-        "tasks": tasks,
-        "hints": {task: {m.name: m.hint for m in mistakes if m.task == task} for task in tasks},
-    }
-
-
-def fixture_text(lab_id: str) -> str:
-    return json.dumps(build_fixture(lab_id), indent=1, ensure_ascii=False) + "\n"
-
-
 def release(lab_ids: list[str] | None = None) -> list[str]:
     quiet_nbgrader()
     lab_ids = lab_ids or available_labs()
     FIXTURES.mkdir(parents=True, exist_ok=True)
     for lab_id in lab_ids:
         generate_student_version(lab_id, ROOT / "labs")
-        (FIXTURES / f"{lab_id}.json").write_text(fixture_text(lab_id), encoding="utf-8")
-        print(f"released {lab_id}: labs/{lab_id}/, labutils/checks/fixtures/{lab_id}.json")
+        print(f"released {lab_id}: labs/{lab_id}/, {write_fixture(lab_id)}")
     return lab_ids
+
+
+def write_fixture(lab_id: str) -> str:
+    """Record the lab's fixture, unless the recorded one agrees with it by value (another
+    CPU's rounding is no change: the file stays as it is). Says what it did."""
+    path = FIXTURES / f"{lab_id}.json"
+    fresh = build_fixture(lab_id)
+    if path.exists() and not fixture_drift(lab_id, json.loads(path.read_text(encoding="utf-8")), fresh):
+        return f"{path.relative_to(ROOT)} (unchanged: it agrees by value)"
+    path.write_text(fixture_text(fresh), encoding="utf-8")
+    return f"{path.relative_to(ROOT)} (written)"

@@ -8,11 +8,13 @@ For each lab:
    fails with a message naming its task ("Lab 01, task 2: matmul");
 3. every graded test cell has a judge, and every judge a cell;
 4. `labs/<lab>/` and the check fixtures are what `release` would write now
-   (ignoring volatile metadata such as cell ids).
+   (ignoring volatile metadata such as cell ids; the fixtures' numbers by value, see
+   `autograder.fixtures`: another CPU's rounding is no difference).
 Prints a line per lab and each problem, naming the lab and the cell.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,7 +23,8 @@ from autograder.grading import grade
 from autograder.judges import judges_for
 from autograder.labs import (FIXTURES, available_labs, defined_functions, is_solution_cell, lab_number,
                              read_notebook, source_path, student_path, task_of_test_cell, test_cells)
-from autograder.release import fixture_text, generate_student_version, quiet_nbgrader
+from autograder.fixtures import build_fixture, fixture_drift
+from autograder.release import generate_student_version, quiet_nbgrader
 
 VOLATILE_CELL_KEYS = {"id", "execution_count", "outputs"}
 
@@ -43,10 +46,17 @@ def release_problems(lab_id: str) -> list[str]:
         elif comparable(read_notebook(fresh)) != comparable(read_notebook(student_path(lab_id))):
             problems.append(f"labs/{lab_id}/ differs from a fresh release of solutions/{lab_id}/: "
                             "run `python -m autograder release` (never edit labs/ by hand)")
-    fixture = FIXTURES / f"{lab_id}.json"
-    if not fixture.exists() or fixture.read_text(encoding="utf-8") != fixture_text(lab_id):
-        problems.append(f"labutils/checks/fixtures/{lab_id}.json is out of date: run `python -m autograder release`")
-    return problems
+    return problems + fixture_problems(lab_id)
+
+
+def fixture_problems(lab_id: str, fixture: Path | None = None) -> list[str]:
+    """The recorded fixture against a fresh one, by value (`autograder.fixtures.fixture_drift`)."""
+    fixture = fixture or FIXTURES / f"{lab_id}.json"
+    rerun = "run `python -m autograder release`"
+    if not fixture.exists():
+        return [f"labutils/checks/fixtures/{lab_id}.json is missing: {rerun}"]
+    drift = fixture_drift(lab_id, json.loads(fixture.read_text(encoding="utf-8")), build_fixture(lab_id))
+    return [f"labutils/checks/fixtures/{lab_id}.json is out of date ({problem}): {rerun}" for problem in drift]
 
 
 def judge_problems(lab_id: str) -> list[str]:
