@@ -61,12 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.verify import verify as run_verify
         return 0 if run_verify(args.labs or None) else 1
     if args.command == "grade":
-        from autograder.grading import grade as run_grade
-        from autograder.scoreboard import print_table
+        from autograder.grading import grade_run
+        from autograder.scoreboard import print_summary, print_table
         limits = Limits(memory_mb=args.memory, wall_seconds=args.wall)
-        results = run_grade(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
-                            limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True)
-        print_table(results)
+        run = grade_run(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
+                        limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True)
+        print_table(run.submissions)
+        print_summary(run.summary)
         print(f"grades:   {(args.out / 'grades.csv').resolve()}")
         print(f"report:   {(args.out / 'report.html').resolve()}")
         print(f"feedback: {(args.out / 'feedback').resolve()}/<student>/<lab>.html")

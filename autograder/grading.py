@@ -6,9 +6,12 @@ The pipeline, in this process unless said otherwise:
    a submission that cannot be read gets its status and 0 points here.
 2. release each lab into the class gradebook (SQLite, or PostgreSQL with `db_url`) and
    into a template SQLite gradebook the workers copy.
-3. resume: a submission whose results file matches what was handed in (same digest) and
-   is in the gradebook is not graded again; so a re-run after kill -9 finishes the rest
-   and a re-run with nothing new changes nothing.
+3. resume (`autograder.resume`): a submission whose results file matches what was handed
+   in and the lab's fingerprint (the reference solution, released notebook, judges,
+   catalogue, labutils, grader and settings it was graded with), and that is in the
+   gradebook, is not graded again; so a re-run after kill -9 finishes the rest, a re-run
+   with nothing new changes nothing, and a fixed judge regrades its lab's submissions
+   (the summary and the report say how many and why).
 4. grade the rest in parallel: local worker processes, or a Dask cluster (`scheduler`);
    each worker runs nbgrader's autograde in a sandbox (`autograder.worker`).
 5. as each comes back: merge into the gradebook (this process is its only writer), then
@@ -18,7 +21,6 @@ The pipeline, in this process unless said otherwise:
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import multiprocessing
 import os
@@ -26,6 +28,7 @@ import shutil
 import tempfile
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -36,16 +39,32 @@ from autograder import feedback, report
 from autograder.gradebook import has_submission, merge_grades, write_grades_csv
 from autograder.intake import Intake, take_in
 from autograder.judging import course_secret
-from autograder.labs import max_points, student_path
-from autograder.release import generate_student_version, quiet_nbgrader
+from autograder.labs import max_points
+from autograder.release import course_config, generate_student_version, quiet_nbgrader
+from autograder.resume import (NOT_IN_GRADEBOOK, Decision, Fingerprint, RunSummary, Settings, lab_fingerprints,
+                               submission_key, why_grade)
 from autograder.sandbox import Limits, confinement
 from autograder.worker import Graded, Job, Submission, autograde_config, grade_submission  # noqa: F401 (re-exported)
+
+
+@dataclass(frozen=True)
+class GradingRun:
+    """What `grade_run` gives back: every submission, and what the run did with each."""
+    submissions: list[Submission]
+    summary: RunSummary
 
 
 def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
           workers: int | None = None, limits: Limits = Limits(), db_url: str | None = None,
           scheduler: str | None = None, progress: bool = False) -> list[Submission]:
     """Grade every submission under `submitted_dir` into `out_dir`; see the module docstring."""
+    return grade_run(submitted_dir, out_dir, labs, timeout, workers, limits, db_url, scheduler, progress).submissions
+
+
+def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
+              workers: int | None = None, limits: Limits = Limits(), db_url: str | None = None,
+              scheduler: str | None = None, progress: bool = False) -> GradingRun:
+    """`grade`, also saying which submissions were graded in this run and why (`RunSummary`)."""
     quiet_nbgrader()
     warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
     submitted_dir, out_dir = submitted_dir.resolve(), out_dir.resolve()
@@ -53,36 +72,47 @@ def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, tim
     db_url = db_url or f"sqlite:///{out_dir / 'gradebook.db'}"
     intakes = take_in(submitted_dir, out_dir / "staged", labs)
     lab_ids = sorted({intake.lab_id for intake in intakes})
+    secret = course_secret()
+    fingerprints = lab_fingerprints(lab_ids, Settings(cell_timeout(timeout), limits, secret))
     # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
         template = prepare_gradebooks(lab_ids, out_dir, db_url, work)
-        submissions, jobs = [], []
+        submissions, jobs, decisions = [], [], []
         workers = workers or os.cpu_count() or 1
         threads = max(1, (os.cpu_count() or 1) // workers)
         for intake in intakes:
-            done = already_graded(out_dir, db_url, intake)
+            fingerprint = fingerprints[intake.lab_id]
+            done, reason = resume(out_dir, db_url, intake, fingerprint)
+            decisions.append(Decision(intake.student_id, intake.lab_id, reason))
             if done is not None:
                 submissions.append(done)
             elif not intake.ready:
                 submissions.append(record(out_dir, db_url, intake, Graded(
-                    Submission(intake.student_id, intake.lab_id, status=intake.status), None, {})))
+                    Submission(intake.student_id, intake.lab_id, status=intake.status), None, {}), fingerprint))
             else:
                 jobs.append(Job(intake.student_id, intake.lab_id, str(out_dir / "staged"), str(out_dir),
-                                str(template), timeout, limits, threads, course_secret()))
+                                str(template), timeout, limits, threads, secret))
         by_key = {(i.student_id, i.lab_id): i for i in intakes}
         bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not progress or not jobs)
         for job, graded in run_jobs(jobs, workers, scheduler):
-            submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], graded))
+            submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], graded,
+                                      fingerprints[job.lab_id]))
             bar.set_postfix_str(f"{job.student_id}/{job.lab_id}", refresh=False)
             bar.update()
         bar.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     submissions.sort(key=lambda s: (s.student_id, s.lab_id))
+    summary = RunSummary(tuple(sorted(decisions, key=lambda d: (d.student_id, d.lab_id))))
     write_grades_csv(out_dir, db_url, sorted({s.student_id for s in submissions}), lab_ids)
-    report.write_report(out_dir, submissions, confinement())
-    return submissions
+    report.write_report(out_dir, submissions, confinement(), summary)
+    return GradingRun(submissions, summary)
+
+
+def cell_timeout(timeout: int | None) -> int:
+    """The per-cell time limit the kernels get: `timeout`, or the course's (nbgrader_config.py)."""
+    return timeout or int(course_config().Execute.timeout)
 
 
 def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Path) -> Path:
@@ -133,27 +163,28 @@ def outcome(job: Job, future) -> Graded:
         return Graded(Submission(job.student_id, job.lab_id, status=f"error: the grader failed: {exc!r}"), None, {})
 
 
-def digest(intake: Intake) -> str:
-    """What a result is valid for: the submission and the released lab it was graded against."""
-    release = hashlib.sha256(student_path(intake.lab_id).read_bytes()).hexdigest()
-    return hashlib.sha256(f"{intake.digest}:{release}".encode()).hexdigest()
-
-
 def result_path(out_dir: Path, student_id: str, lab_id: str) -> Path:
     return out_dir / "results" / student_id / f"{lab_id}.json"
 
 
-def already_graded(out_dir: Path, db_url: str, intake: Intake) -> Submission | None:
-    """The recorded result, if it is for this very submission and in the gradebook."""
-    path = result_path(out_dir, intake.student_id, intake.lab_id)
+def previous_result(out_dir: Path, intake: Intake) -> dict | None:
+    """The submission's results file from an earlier run, or None."""
     try:
-        result = json.loads(path.read_text(encoding="utf-8"))
+        result = json.loads(result_path(out_dir, intake.student_id, intake.lab_id).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if result.get("digest") != digest(intake) or not intake.digest or \
-            not has_submission(db_url, intake.student_id, intake.lab_id):
-        return None
-    return submission_from(result)
+    return result if isinstance(result, dict) else None
+
+
+def resume(out_dir: Path, db_url: str, intake: Intake,
+           fingerprint: Fingerprint) -> tuple[Submission | None, str | None]:
+    """(the recorded result, None) when it is for this very submission, graded as it would be
+    now, and in the gradebook; else (None, why the submission is graded in this run)."""
+    result = previous_result(out_dir, intake)
+    reason = why_grade(result, submission_key(intake), fingerprint, intake.lab_id)
+    if reason is None and not has_submission(db_url, intake.student_id, intake.lab_id):
+        reason = NOT_IN_GRADEBOOK
+    return (submission_from(result), None) if reason is None else (None, reason)
 
 
 def submission_from(result: dict) -> Submission:
@@ -162,7 +193,7 @@ def submission_from(result: dict) -> Submission:
                       cells=result.get("cells", {}), notes=result.get("notes", []), flags=result.get("flags", []))
 
 
-def record(out_dir: Path, db_url: str, intake: Intake, graded: Graded) -> Submission:
+def record(out_dir: Path, db_url: str, intake: Intake, graded: Graded, fingerprint: Fingerprint) -> Submission:
     """Gradebook first, then feedback, then the results file (the mark of a finished submission)."""
     submission = graded.submission
     submission.notes, submission.flags = intake.notes, intake.flags
@@ -176,7 +207,8 @@ def record(out_dir: Path, db_url: str, intake: Intake, graded: Graded) -> Submis
     result = {"student": intake.student_id, "lab": intake.lab_id, "status": submission.status,
               "points": submission.points, "max_points": submission.max_points, "seconds": submission.seconds,
               "execution": graded.result.get("execution", {}), "cells": submission.cells,
-              "notes": intake.notes, "flags": intake.flags, "digest": digest(intake) if intake.digest else ""}
+              "notes": intake.notes, "flags": intake.flags, "digest": submission_key(intake),
+              "fingerprint": asdict(fingerprint)}
     feedback.write_feedback(out_dir, result)
     path = result_path(out_dir, intake.student_id, intake.lab_id)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """OUT_DIR/report.html: the class at a glance, for the instructor.
 
-Score distribution per lab, pass rate per exercise, the most frequent mistakes, the
+What this run graded, regraded (and why) and kept from the previous run; score
+distribution per lab, pass rate per exercise, the most frequent mistakes, the
 submissions that did not end normally (timeouts, kills, crashes, unreadable files),
 flagged submissions and the slowest ones. Figures are matplotlib PNGs inside the page.
 """
@@ -11,11 +12,15 @@ import io
 from collections import Counter, defaultdict
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
+
+if TYPE_CHECKING:
+    from autograder.resume import RunSummary
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; color: #222; }
@@ -87,7 +92,17 @@ def table(headers: list[str], rows: list[list]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def report_html(submissions: list, confinement: str) -> str:
+def this_run(summary: RunSummary | None) -> str:
+    """What the run graded, regraded (a row per reason) and kept from the previous run."""
+    if summary is None:
+        return ""
+    headline, *_ = summary.lines()
+    rows = [[reason, count] for reason, count in summary.regraded.items()]
+    regraded = table(["regraded because", "submissions"], rows) if rows else ""
+    return f"<h2>This run</h2><p>{escape(headline)}.</p>{regraded}"
+
+
+def report_html(submissions: list, confinement: str, summary: RunSummary | None = None) -> str:
     submissions = list(submissions)
     kinds = Counter(s.kind for s in submissions)
     sandbox_note = f'<p class="{"warn" if confinement.startswith("NOT") else "info"}">Kernels: {escape(confinement)}</p>'
@@ -104,6 +119,7 @@ def report_html(submissions: list, confinement: str) -> str:
 {sandbox_note}
 <p>{len(submissions)} submissions from {len({s.student_id for s in submissions})} students:
 {", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))}.</p>
+{this_run(summary)}
 <h2>Scores per lab</h2>{score_distribution(submissions) if submissions else ""}
 <h2>Pass rate per exercise</h2>{rates_figure}
 <h2>Most frequent mistakes</h2>{mistakes_figure}
@@ -121,7 +137,7 @@ def report_html(submissions: list, confinement: str) -> str:
 """
 
 
-def write_report(out_dir: Path, submissions: list, confinement: str) -> Path:
+def write_report(out_dir: Path, submissions: list, confinement: str, summary: RunSummary | None = None) -> Path:
     path = out_dir / "report.html"
-    path.write_text(report_html(submissions, confinement), encoding="utf-8")
+    path.write_text(report_html(submissions, confinement, summary), encoding="utf-8")
     return path

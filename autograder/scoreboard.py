@@ -1,7 +1,10 @@
-"""The score table printed after grading: a row per submission."""
+"""What `grade` prints: a row per submission, then what the run graded, regraded and kept."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    from autograder.resume import RunSummary
 
 
 def shorten(text: str, width: int = 70) -> str:
@@ -19,3 +22,11 @@ def print_table(results: Iterable) -> None:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
         if index == 0:
             print("  ".join("-" * width for width in widths))
+
+
+def print_summary(summary: RunSummary) -> None:
+    """`this run: 2 graded for the first time, 4 regraded, 6 kept ...`, then a line per reason."""
+    headline, *reasons = summary.lines()
+    print(f"this run: {headline}")
+    for line in reasons:
+        print(f"  {line}")
