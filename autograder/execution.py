@@ -5,14 +5,20 @@
 - the kernel runs in a bubblewrap sandbox (`autograder.sandbox.SandboxedKernelManager`);
 - a cell past its timeout is interrupted; one that ignores the interrupt (a loop that
   swallows KeyboardInterrupt) gets the kernel killed;
-- the whole notebook, judges included, has a wall-clock limit: past it the sandbox is
-  killed, every process in it;
 - output past `output_mb` is dropped with a note; at ten times that the cell is interrupted,
   at twenty the kernel is killed;
 - after the last cell each graded cell's judge runs (`autograder.judging`) and its verdict
-  is appended to the test cell's outputs.
+  is appended to the test cell's outputs;
+- when the kernel dies (a segfault, `os._exit`) or is killed, in a cell or during a judge,
+  a fresh kernel starts in a fresh sandbox (same limits), the notebook runs again without
+  the cells that ended a kernel (each gets an error output saying why it was not run), and
+  grading goes on: with the cells after it, or the judges not yet run. Only the exercise
+  whose cell or judge ended the kernel loses its points. At most `max_restarts` times;
+- the whole notebook, restarts and judges included, has a wall-clock limit: past it the
+  sandbox is killed, every process in it, and nothing is restarted.
 
-`resources["nbgrader"]["execution"]` records how the kernel ended; `["judged"]` the verdicts.
+`resources["nbgrader"]["execution"]` records how the kernel ended ("kernel": "ok" or the
+fatal end) and each end it recovered from ("kernel_deaths"); `["judged"]` the verdicts.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ import asyncio
 import threading
 import time
 import traceback
+from dataclasses import asdict, dataclass
 from queue import Empty
 
 from jupyter_core.utils import ensure_async
@@ -59,6 +66,31 @@ def verdict_output(verdict: Verdict) -> NotebookNode:
     return error_output("HiddenTestsFailed", verdict.message)
 
 
+@dataclass
+class KernelDeath:
+    """One end of a kernel: where (`cell` index or the `judge` of a graded cell), how and why."""
+    kind: str  # "crashed" (it died: a segfault, os._exit, the memory limit) or "killed" (by the grader)
+    reason: str  # "a segmentation fault (SIGSEGV)", "ran past the 30 s limit and ignored the interrupt"
+    cell: int | None = None
+    judge: str | None = None  # the graded cell's grade_id
+    task: str | None = None  # the judge's exercise
+    restarted: bool = False  # a fresh kernel took over
+    log: str = ""  # the last lines the kernel wrote outside the notebook (a fatal error's)
+    status: str = ""  # the sentence for the submission's status, set once the outcome is known
+
+    @property
+    def place(self) -> str:
+        return f"cell {self.cell}" if self.judge is None else f"{self.task}'s hidden test"
+
+    def describe(self) -> str:
+        """'crashed in cell 17 (a segmentation fault (SIGSEGV))'"""
+        return f"{self.kind} in {self.place} ({self.reason})"
+
+    def for_the_judge(self) -> str:
+        """Why a judge got no result: 'the kernel was killed (it ran past ...)'."""
+        return f"the kernel {'crashed' if self.kind == 'crashed' else 'was killed'} ({self.reason})"
+
+
 class JudgedExecute(Execute):
     """nbgrader's Execute, confined and limited, then the judges (see the module docstring)."""
 
@@ -66,6 +98,7 @@ class JudgedExecute(Execute):
     wall_seconds = Integer(Limits.wall_seconds, help="Wall-clock limit of the notebook, judges included.").tag(config=True)
     output_mb = Float(Limits.output_mb, help="Output kept per notebook (see the module docstring).").tag(config=True)
     interrupt_grace = Float(3.0, help="Seconds a timed-out cell gets to obey the interrupt.").tag(config=True)
+    max_restarts = Integer(3, help="Fresh kernels a notebook may get after one dies or is killed.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -79,23 +112,35 @@ class JudgedExecute(Execute):
         """End the kernel and every process it started; `reason` goes into the record."""
         if self.kill_reason is None:
             self.kill_reason = reason
-        if self.km is not None:
-            self.km.kill_sandbox()
+        km = self.km  # read once: another thread (the watchdog) may call this
+        if km is not None:
+            km.kill_sandbox()
+
+    def wall_clock_passed(self) -> None:
+        """The watchdog's end: kill the kernel, and no kernel may start after it."""
+        self.out_of_time = True
+        self.kill(self.wall_clock_reason())
+
+    def wall_clock_reason(self) -> str:
+        return f"the notebook ran past the wall-clock limit of {self.wall_seconds} s"
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None):
         if self.counting_output:
             self.timed_out.append(self.current_index)
         await ensure_async(self.km.interrupt_kernel())
-        try:  # the interrupted cell's reply, if the code lets the interrupt through
+        # An interrupt that lands after the cell's code ended but before the kernel replied
+        # is caught by the kernel itself ("KeyboardInterrupt caught in kernel"), and the
+        # cell's reply never comes. A kernel that is idle answers a kernel_info request:
+        # either reply within the grace means the kernel obeyed. (The other reply comes
+        # later and is ignored: replies are matched by message id.)
+        self.kc.kernel_info()
+        try:
             await ensure_async(self.kc.shell_channel.get_msg(timeout=self.interrupt_grace))
         except Empty:
-            self.kill(f"{self.where()} ran past the {timeout} s limit and ignored the interrupt")
+            self.kill(f"ran past the {timeout} s limit and ignored the interrupt")
             raise DeadKernelError("killed after a timeout") from None
         return {"content": {**self.error_on_timeout, "evalue": f"ran past the {timeout} s limit",
                             "status": "error"}}
-
-    def where(self) -> str:
-        return f"cell {self.current_index}" if self.counting_output else "a hidden test"
 
     def output(self, outs, msg, display_id, cell_index):
         if self.counting_output:
@@ -108,7 +153,7 @@ class JudgedExecute(Execute):
                 self.flooded_at = time.monotonic()
                 asyncio.ensure_future(self.km.interrupt_kernel())
             elif self.output_bytes > 20 * limit and time.monotonic() - self.flooded_at > self.interrupt_grace:
-                self.kill(f"cell {cell_index} printed more than {20 * self.output_mb:g} MB and ignored the interrupt")
+                self.kill(f"printed more than {20 * self.output_mb:g} MB and ignored the interrupt")
             if self.output_bytes > limit:
                 if not self.output_dropped:
                     self.output_dropped = True
@@ -117,83 +162,210 @@ class JudgedExecute(Execute):
                 return None
         return super().output(outs, msg, display_id, cell_index)
 
+    def reset_output_trackers(self) -> None:
+        """Each run of the notebook counts its own output and timeouts."""
+        self.timed_out: list[int] = []
+        self.output_bytes, self.output_dropped = 0, False
+        self.flooded: str | None = None
+        self.flooded_at = 0.0
+
+    # -- kernels ----------------------------------------------------------------------------
+
+    def start_kernel(self) -> None:
+        """A kernel in a fresh sandbox, with its client, ready for the notebook."""
+        self.kill_reason = None
+        self.km = self.create_kernel_manager()
+        self.start_new_kernel()
+        self.start_new_kernel_client()
+        info = self.wait_for_reply(self.kc.kernel_info())
+        if info is None:
+            raise RuntimeError("the kernel did not answer its first request")
+        self.nb.metadata["language_info"] = info["content"]["language_info"]
+        self.km.mark_log()
+        if self.out_of_time:  # the watchdog fired while it started, and may have missed it
+            self.km.kill_sandbox()
+
+    def stop_kernel(self) -> None:
+        """End the kernel, its sandbox and its client (safe when it is already dead)."""
+        if self.km is not None:
+            self._cleanup_kernel()
+        self.km = self.kc = None
+
+    def restart_kernel(self) -> bool:
+        """Replace a dead kernel with a fresh one; False when none may start (see `no_restart`)."""
+        if self.no_restart() is not None:
+            return False
+        self.restarts += 1
+        self.stop_kernel()
+        try:
+            self.start_kernel()
+        except (RuntimeError, OSError) as exc:  # it could not start, or died starting (DeadKernelError)
+            self.log.error("a fresh kernel could not start: %s", exc)
+            self.restart_failed = str(exc)
+            return False
+        return not self.out_of_time
+
+    def no_restart(self) -> str | None:
+        """Why no fresh kernel may start now, or None."""
+        if self.out_of_time:
+            return "the wall clock had run out"
+        if self.restart_failed:
+            return f"a fresh kernel could not start ({self.restart_failed})"
+        if self.restarts >= self.max_restarts:
+            return f"the kernel had already been restarted {self.restarts} times"
+        return None
+
+    def death(self, **where) -> KernelDeath:
+        """How the kernel just ended (it did: a DeadKernelError came), at `where` (cell= or judge=, task=)."""
+        if self.kill_reason is not None:
+            return KernelDeath("killed", self.kill_reason, **where)
+        return KernelDeath("crashed", self.km.exit_reason() or "the kernel died", log=self.km.log_tail()[:200], **where)
+
+    def fatal(self, death: KernelDeath) -> str:
+        """The status of a notebook whose kernel ended for good at `death`."""
+        if self.out_of_time:
+            return f"killed: {self.wall_clock_reason()}"
+        return f"{death.describe()}; not restarted ({self.no_restart()}), so what was left scored 0"
+
     # -- the run ------------------------------------------------------------------------
 
     def preprocess(self, nb: NotebookNode, resources: dict, km=None):
-        # As nbconvert's ExecutePreprocessor.preprocess, with limits and the judges before shutdown.
-        NotebookClient.__init__(self, nb, km)
+        # As nbconvert's ExecutePreprocessor.preprocess, with limits, restarts and the judges
+        # before shutdown. `km` is not supported: each restart needs a manager of its own.
+        NotebookClient.__init__(self, nb, None)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self.kill_reason: str | None = None
-        self.timed_out: list[int] = []
+        self.out_of_time = False
+        self.restarts, self.restart_failed = 0, None
+        self.deaths: list[KernelDeath] = []
+        self.excluded: dict[int, KernelDeath] = {}  # cells that ended a kernel: not run again
         self.current_index = -1
-        self.output_bytes, self.output_dropped, self.counting_output = 0, False, True
-        self.flooded: str | None = None
-        self.flooded_at = 0.0
+        self.counting_output = True
+        self.reset_output_trackers()
         execution = {"kernel": "ok"}
         started = time.monotonic()
-        watchdog = threading.Timer(self.wall_seconds, self.kill, args=(
-            f"the notebook ran past the wall-clock limit of {self.wall_seconds} s",))
+        watchdog = threading.Timer(self.wall_seconds, self.wall_clock_passed)
         watchdog.daemon = True
         try:
-            with self.setup_kernel():
-                watchdog.start()
-                info = self.wait_for_reply(self.kc.kernel_info())
-                self.nb.metadata["language_info"] = info["content"]["language_info"]
-                self.km.mark_log()
-                execution["kernel"] = self.run_cells(resources)
-                self.counting_output = False
-                execution["seconds"] = round(time.monotonic() - started, 3)
-                resources["nbgrader"]["judged"] = self.judge_cells(resources, alive=execution["kernel"] == "ok")
+            watchdog.start()
+            self.start_kernel()
+            execution["kernel"] = self.run_cells(resources)
+            resources["nbgrader"]["judged"], execution["kernel"] = self.judge_cells(resources, execution["kernel"])
         finally:
             watchdog.cancel()
-        if self.kill_reason and execution["kernel"] == "ok":  # killed while judging
-            execution["kernel"] = f"killed: {self.kill_reason}"
+            self.stop_kernel()
+        if self.out_of_time and execution["kernel"] == "ok":  # killed while judging
+            execution["kernel"] = f"killed: {self.wall_clock_reason()}"
         execution.update(seconds=round(time.monotonic() - started, 3), timed_out_cells=self.timed_out,
-                         output_dropped=self.output_dropped, flooded=self.flooded)
+                         output_dropped=self.output_dropped, flooded=self.flooded,
+                         kernel_deaths=[asdict(death) for death in self.deaths])
         resources["nbgrader"]["execution"] = execution
         self.set_widgets_metadata()
         return self.nb, self.resources
 
     def run_cells(self, resources) -> str:
-        """Run every cell; "ok", or how the kernel ended ("killed: ...", "crashed: ...")."""
-        for index, cell in enumerate(self.nb.cells):
-            self.current_index = index
-            try:
-                self.preprocess_cell(cell, resources, index)
-            except DeadKernelError:
-                logged = self.km.log_tail()
-                how = f"killed: {self.kill_reason}" if self.kill_reason else \
-                    f"crashed in cell {index}: " + (self.km.exit_reason() or "the kernel died") + \
-                    (f" ({logged[:200]})" if logged else "")
-                cell.setdefault("outputs", []).append(error_output(
-                    "KernelDied", f"the kernel ended while running this cell ({how}); later cells were not run"))
-                return how
-        return "ok"
+        """Run every cell but the excluded ones, restarting the kernel when one ends it;
+        "ok", or the status of a kernel that ended for good."""
+        self.counting_output = True
+        try:
+            index = 0
+            while index < len(self.nb.cells):
+                cell = self.nb.cells[index]
+                self.current_index = index
+                if index in self.excluded:
+                    self.mark_excluded(cell, self.excluded[index])
+                    index += 1
+                    continue
+                try:
+                    self.preprocess_cell(cell, resources, index)
+                except DeadKernelError:
+                    death = self.death(cell=index)
+                    if not self.restart_kernel():
+                        status = self.fatal(death)
+                        cell.setdefault("outputs", []).append(error_output(
+                            "KernelDied", f"the kernel ended while running this cell ({status}); "
+                                          "later cells were not run"))
+                        return status
+                    death.restarted = True
+                    death.status = f"{death.describe()}; graded without it"
+                    self.deaths.append(death)
+                    self.excluded[index] = death
+                    self.reset_output_trackers()
+                    index = 0  # the fresh kernel runs the notebook again, from the top
+                    continue
+                index += 1
+            return "ok"
+        finally:
+            self.counting_output = False
+
+    @staticmethod
+    def mark_excluded(cell: NotebookNode, death: KernelDeath) -> None:
+        cell.outputs = [error_output("KernelDied", (
+            f"this cell was not run: the kernel {'crashed' if death.kind == 'crashed' else 'was killed'} "
+            f"in it ({death.reason}), so the notebook was run again without it"))]
+        cell.execution_count = None
 
     # -- the judges -----------------------------------------------------------------------
 
-    def judge_cells(self, resources: dict, alive: bool) -> dict:
+    def judge_cells(self, resources: dict, kernel: str) -> tuple[dict, str]:
+        """Each graded cell's check and verdict, and how the kernel ended ("ok" or a fatal status).
+
+        A kernel that ends during a judge fails that judge; a fresh one runs the notebook
+        again (`run_cells`) for the judges left. Each check is read from the run its judge
+        saw, so a later run cut short by the wall clock takes no points already earned."""
         lab_id = resources["nbgrader"]["assignment"]
         student_id = resources["nbgrader"]["student"]
         judges = judges_for(lab_id)
-        subject = KernelSubject(self, [c.source for c in self.nb.cells if c.cell_type == "code"])
-        if not alive:
-            subject.problem = "the kernel died"
+        grade_ids = [nbgrader_meta(cell)["grade_id"] for cell in self.nb.cells if is_test_cell(cell)]
+        checks, verdicts = {}, {}
+        for position, grade_id in enumerate(grade_ids):
+            checks[grade_id] = first_error(self.test_cell(grade_id))
+            subject = self.subject()
+            if kernel != "ok":
+                subject.problem = "the kernel died"
+            verdict = verdicts[grade_id] = self.judge_one(lab_id, student_id, grade_id, judges.get(grade_id), subject)
+            if kernel == "ok" and subject.ended:
+                kernel = self.after_a_judge_ended(grade_id, verdict, more=position + 1 < len(grade_ids),
+                                                  resources=resources)
         judged = {}
-        for cell in self.nb.cells:
-            if not is_test_cell(cell):
-                continue
-            grade_id = nbgrader_meta(cell)["grade_id"]
-            verdict = self.judge_one(lab_id, student_id, grade_id, judges.get(grade_id), subject)
-            check_error = first_error(cell)
-            judged[grade_id] = {
-                "check_passed": check_error is None,
-                "check_message": error_text(check_error),
-                "judge": verdict.to_dict(),
-            }
-            cell.outputs.append(verdict_output(verdict))
-        return judged
+        for grade_id, verdict in verdicts.items():
+            self.test_cell(grade_id).outputs.append(verdict_output(verdict))
+            judged[grade_id] = {"check_passed": checks[grade_id] is None, "check_message": error_text(checks[grade_id]),
+                                "judge": verdict.to_dict()}
+        return judged, kernel
+
+    def test_cell(self, grade_id: str) -> NotebookNode:
+        return next(cell for cell in self.nb.cells
+                    if is_test_cell(cell) and nbgrader_meta(cell)["grade_id"] == grade_id)
+
+    def after_a_judge_ended(self, grade_id: str, verdict: Verdict, more: bool, resources) -> str:
+        """The kernel ended during the judge of `grade_id`: record it and, when judges are
+        left, go on in a fresh kernel that has run the notebook again; the kernel's status."""
+        death = self.death(judge=grade_id, task=verdict.task)
+        if self.out_of_time:
+            return self.fatal(death)
+        if not more:
+            death.status = death.describe()
+            self.deaths.append(death)
+            return "ok"
+        if not self.restart_kernel():
+            return self.fatal(death)
+        death.restarted = True
+        death.status = f"{death.describe()}; the kernel was restarted"
+        verdict.message += "\n(The kernel was restarted for the other exercises.)"
+        self.deaths.append(death)
+        self.reset_output_trackers()
+        return self.run_cells(resources)
+
+    def subject(self) -> KernelSubject:
+        """The student's code in the live kernel; the sources of the cells that were run."""
+        sources = [cell.source for index, cell in enumerate(self.nb.cells)
+                   if cell.cell_type == "code" and index not in self.excluded]
+        return KernelSubject(self, sources, describe_death=self.describe_death)
+
+    def describe_death(self) -> str:
+        return self.death().for_the_judge()
 
     def judge_one(self, lab_id, student_id, grade_id, judge, subject) -> Verdict:
         if judge is None:

@@ -4,12 +4,14 @@ After the notebook has run, the grader keeps its kernel and sends probes: a tiny
 calling `labutils.probe.answer(globals(), request)`, whose display output carries the
 outcome as plain data (see `labutils.wire`). The reference never enters the kernel, and
 nothing the kernel says is trusted beyond its values: a missing, malformed or stale
-answer (wrong nonce) is "no result", which fails the judge.
+answer (wrong nonce) is "no result", which fails the judge. A kernel that ends during a
+call is "no result" too, and `ended` says so (the grader may go on in a fresh kernel).
 """
 from __future__ import annotations
 
 import json
 import secrets
+from typing import Callable
 
 import nbformat
 from nbclient.exceptions import DeadKernelError
@@ -28,11 +30,14 @@ del __nnlabs_answer
 class KernelSubject:
     """Calls functions in the kernel of `client` (an nbclient NotebookClient mid-run)."""
 
-    def __init__(self, client, cell_sources: list[str]):
+    def __init__(self, client, cell_sources: list[str], describe_death: Callable[[], str] | None = None):
+        """describe_death: why the kernel just ended ("the kernel crashed (SIGSEGV)"), if the client knows."""
         self.client = client
         self.cell_sources = cell_sources
+        self.describe_death = describe_death
         self.problem: str | None = None  # set once the kernel cannot answer any more
         self.last_failure: str | None = None  # why the last call brought back nothing
+        self.ended = False  # the kernel ended during one of this subject's calls
 
     def source(self, function: str) -> str | None:
         return function_source(self.cell_sources, function)
@@ -75,7 +80,8 @@ class KernelSubject:
         try:
             self.client.execute_cell(cell, index, store_history=False)
         except DeadKernelError:
-            self.problem = self.last_failure = "the kernel died"
+            self.ended = True
+            self.problem = self.last_failure = self.describe_death() if self.describe_death else "the kernel died"
             return None
         finally:
             del self.client.nb.cells[index]

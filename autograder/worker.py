@@ -41,8 +41,10 @@ from autograder.sandbox import Limits
 @dataclass
 class Submission:
     """One student's lab, as graded: `status` is "graded", "timed out (...)", "interrupted (...)"
-    (the rest graded), "killed: ...", "crashed ..." (no hidden tests could run: 0 points) or
-    "error: ..." (could not be graded: 0 points)."""
+    (the rest graded), "crashed in cell N (...); graded without it" or "killed in ..." (the
+    kernel ended and a fresh one graded the rest: only the exercise whose code ended it lost
+    its points), "killed: ..." (the wall clock) or "crashed/killed ...; not restarted ..."
+    (what was left scored 0), or "error: ..." (could not be graded: 0 points)."""
     student_id: str
     lab_id: str
     status: str = "pending"
@@ -207,13 +209,17 @@ def grade_submission(job: Job, parent_pid: int | None = None) -> Graded:
 
 
 def status_of(execution: dict) -> str:
+    """The submission's status, its kind first (`Submission.kind`): how the kernel ended for
+    good, else the ends it recovered from ("crashed in cell 17 (...); graded without it"),
+    then the cells interrupted; "graded" when nothing happened."""
+    recovered = "; then ".join(death["status"] for death in execution.get("kernel_deaths", []))
     kernel = execution.get("kernel", "ok")
     if kernel != "ok":
-        return kernel  # "killed: ..." or "crashed in cell N: ..."
+        return kernel + (f" (before that: {recovered})" if recovered else "")  # "killed: ...", "crashed in cell N ..."
+    parts = [recovered] if recovered else []
     if execution.get("timed_out_cells"):
         cells = ", ".join(str(i) for i in execution["timed_out_cells"])
-        return f"timed out (cell {cells} interrupted at the time limit; the rest graded)"
-    if execution.get("flooded"):
-        return f"interrupted ({execution['flooded']}; the rest graded)"
-    return "graded"
-
+        parts.append(f"timed out (cell {cells} interrupted at the time limit; the rest graded)")
+    elif execution.get("flooded"):
+        parts.append(f"interrupted ({execution['flooded']}; the rest graded)")
+    return "; ".join(parts) or "graded"

@@ -4,18 +4,22 @@ The class is the demo's (solution, untouched, one student per catalogued mistake
 students who attack the checks, the kernel, the sandbox and the file format, each with
 its expected status and score. Each test reads the one grading run.
 """
+import asyncio
 import csv
 import json
 import os
 import socket
 import threading
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 import pytest
+from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from autograder.classroom import build_class, completed_notebook, one_student_per_mistake, write_submission
+from autograder.execution import JudgedExecute
 from autograder.grading import autograde_config, grade
 from autograder.labs import ROOT, read_notebook, source_path, student_path
 from autograder.mistakes import catalogue
@@ -23,7 +27,8 @@ from autograder.sandbox import Limits, bwrap_problem, pids_cgroup_root
 
 LAB = "01_matrix_shapes"
 TIMEOUT = 5
-WALL = 30
+# Enough for the slow-matmul student's three kills (TIMEOUT + 3 s of grace each) and four runs.
+WALL = 60
 SANDBOXED = bwrap_problem() is None
 needs_sandbox = pytest.mark.skipif(not SANDBOXED, reason=f"no sandbox on this machine: {bwrap_problem()}")
 
@@ -77,18 +82,25 @@ HOSTILE = {
         "    return wrapper\n"),
     # Right answers, then a cell that never ends (it obeys the interrupt).
     "loops-after-answering": ([], "summary", "while True:\n    pass\n"),
-    # Right answers, then a loop that swallows KeyboardInterrupt: only a kill ends it.
+    # Right answers, then a loop that swallows KeyboardInterrupt: only a kill ends it; a
+    # fresh kernel grades the rest.
     "swallows-interrupts": (
         [], "summary",
         "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n"),
     # Right answers, then cells that each stay under the cell limit but together pass the wall clock.
-    "slow-but-steady": ([], "summary", ["import time\ntime.sleep(TIMEOUT - 1)\n"] * 12),
+    "slow-but-steady": ([], "summary", ["import time\ntime.sleep(TIMEOUT - 1)\n"] * (WALL // (TIMEOUT - 1) + 5)),
     # The kernel ends itself before any answer is checked.
     "exits-the-kernel": ([], "setup", "import os\nos._exit(1)\n"),
+    # Right answers, then the kernel ends itself in the student's own last cell.
+    "exits-at-the-end": ([], "summary", "import os\nos._exit(1)\n"),
     # sys.exit in a notebook is an error in that cell, nothing more.
     "calls-sys-exit": ([], "setup", "import sys\nsys.exit(3)\n"),
     # A segfault.
     "segfaults": ([], "setup", "import ctypes\nctypes.string_at(0)\n"),
+    # Right answers, then a segfault in the student's own last cell.
+    "segfaults-at-the-end": ([], "summary", "import ctypes\nctypes.string_at(0)\n"),
+    # Right answers, then a segfault in each of four cells: one more than the restarts allowed.
+    "segfaults-again-and-again": ([], "summary", ["import ctypes\nctypes.string_at(0)\n"] * 4),
     # Asks for 8 GB at once, then grows until refused: MemoryError, the rest graded.
     "memory-bomb": (
         [], "setup",
@@ -167,12 +179,30 @@ def hostile_notebook(student_id, context):
     return nb
 
 
-def looping_matmul_notebook():
+def matmul_notebook(prologue: str | None):
+    """Right answers, except that matmul runs `prologue` first (None: it only loops)."""
     nb = completed_notebook(LAB)
-    for cell in nb.cells:
-        if cell.get("id") == "matmul":
-            cell.source = "def matmul(A, B):\n    while True:\n        pass\n"
+    cell = next(cell for cell in nb.cells if cell.get("id") == "matmul")
+    if prologue is None:
+        cell.source = "def matmul(A, B):\n    while True:\n        pass\n"
+    else:
+        header, body = cell.source.split("\n", 1)
+        assert header.startswith("def matmul(")
+        cell.source = f"{header}\n{prologue}{body}"
     return nb
+
+
+# A matmul far slower than the cell limit (the issue's `time.sleep(30)`), which also
+# swallows the interrupt: a plain sleep obeys it, so the kernel would only be interrupted.
+SLOW_PROLOGUE = """\
+    import time
+    for _ in range(30):
+        try:
+            time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+"""
+SEGFAULT_PROLOGUE = "    import ctypes\n    ctypes.string_at(0)\n"
 
 
 def restructured_notebooks():
@@ -262,7 +292,9 @@ def graded(tmp_path_factory):
         write_submission(submitted, student_id, LAB, hostile_notebook(student_id, context))
     for student_id, nb in restructured_notebooks().items():
         write_submission(submitted, student_id, LAB, nb)
-    write_submission(submitted, "loops-in-matmul", LAB, looping_matmul_notebook())
+    write_submission(submitted, "loops-in-matmul", LAB, matmul_notebook(None))
+    write_submission(submitted, "slow-matmul", LAB, matmul_notebook(SLOW_PROLOGUE))
+    write_submission(submitted, "segfaults-in-matmul", LAB, matmul_notebook(SEGFAULT_PROLOGUE))
     old = submitted / "nbformat-3" / LAB / f"{LAB}.ipynb"
     old.parent.mkdir(parents=True)
     nbformat.write(nbformat.convert(completed_notebook(LAB), 3), old)
@@ -354,10 +386,19 @@ def test_an_infinite_loop_times_out_and_grading_goes_on(graded):
     assert execution.seconds < 6 * TIMEOUT
 
 
-def test_a_kernel_that_exits_scores_zero_with_a_reason_and_others_are_graded(graded):
+def autograded_cell(graded, student_id, index):
+    notebook = graded["root"] / "out" / "autograded" / student_id / LAB / f"{LAB}.ipynb"
+    return nbformat.read(notebook, as_version=4).cells[index]
+
+
+def test_a_kernel_that_exits_costs_only_its_cell(graded):
+    # The exit is in a cell of the student's own, before any answer: no exercise's code ended
+    # the kernel, so a fresh one grades every exercise.
     result = graded["results"]["exits-the-kernel"]
-    assert result.points == 0
-    assert result.status.startswith("crashed in cell 2: exit status 1")
+    assert result.status == "crashed in cell 2 (exit status 1); graded without it"
+    assert result.points == 5
+    (error,) = autograded_cell(graded, "exits-the-kernel", 2).outputs
+    assert error.ename == "KernelDied" and "not run" in error.evalue and "exit status 1" in error.evalue
     assert points(graded, "solution") == 5
 
 
@@ -366,17 +407,111 @@ def test_sys_exit_is_an_error_in_its_cell_only(graded):
     assert (result.status, result.points) == ("graded", 5)
 
 
-def test_a_segfault_is_a_crash_named_as_such(graded):
+def test_a_segfault_is_a_crash_named_as_such_and_costs_only_its_cell(graded):
     result = graded["results"]["segfaults"]
-    assert result.points == 0
-    assert result.status.startswith("crashed in cell 2: a segmentation fault (SIGSEGV)")
+    assert result.status == "crashed in cell 2 (a segmentation fault (SIGSEGV)); graded without it"
+    assert (result.kind, result.points) == ("crashed", 5)
 
 
-def test_a_loop_that_swallows_the_interrupt_gets_its_kernel_killed(graded):
+@pytest.mark.parametrize("student_id, status", [
+    ("segfaults-at-the-end", "crashed in cell 23 (a segmentation fault (SIGSEGV)); graded without it"),
+    ("exits-at-the-end", "crashed in cell 23 (exit status 1); graded without it"),
+    ("swallows-interrupts", f"killed in cell 23 (ran past the {TIMEOUT} s limit and ignored the interrupt); "
+                            "graded without it"),
+])
+def test_a_kernel_that_ends_in_the_last_ungraded_cell_keeps_every_point(graded, student_id, status):
+    result = graded["results"][student_id]
+    assert (result.status, result.points, result.max_points) == (status, 5, 5)
+    assert all(cell["check_passed"] and cell["judge"]["passed"] for cell in result.cells.values())
+    execution = json.loads((graded["root"] / "out" / "results" / student_id / f"{LAB}.json").read_text())["execution"]
+    assert [(death["cell"], death["kind"], death["restarted"]) for death in execution["kernel_deaths"]] == [
+        (23, status.split()[0], True)]
+
+
+def test_a_loop_that_swallows_the_interrupt_gets_its_kernel_killed_and_replaced(graded):
     result = graded["results"]["swallows-interrupts"]
     assert result.kind == "killed" and "ignored the interrupt" in result.status
-    assert result.points == 0  # no hidden test can run in a dead kernel
     assert result.seconds < TIMEOUT + 20
+
+
+def test_a_slow_function_that_ignores_the_interrupt_costs_only_its_exercise(graded):
+    result = graded["results"]["slow-matmul"]
+    assert cell_points(graded, "slow-matmul") == {"test_product_shape": 1, "test_matmul": 0, "test_ffnn_forward": 2}
+    killed = f"(ran past the {TIMEOUT} s limit and ignored the interrupt)"
+    # matmul's check (cell 7), the example that calls it (cell 9), then its hidden test.
+    assert result.status == (f"killed in cell 7 {killed}; graded without it; "
+                             f"then killed in cell 9 {killed}; graded without it; "
+                             f"then killed in matmul's hidden test {killed}; the kernel was restarted")
+    matmul = result.cells["test_matmul"]
+    assert "not run" in matmul["check_message"] and "the kernel was killed" in matmul["judge"]["message"]
+    assert result.seconds < WALL
+
+
+def test_a_crash_inside_a_graded_answer_still_costs_that_exercise(graded):
+    result = graded["results"]["segfaults-in-matmul"]
+    assert cell_points(graded, "segfaults-in-matmul") == {
+        "test_product_shape": 1, "test_matmul": 0, "test_ffnn_forward": 2}
+    assert result.status.startswith("crashed in cell 7 (a segmentation fault (SIGSEGV)); graded without it")
+    assert "crashed in matmul's hidden test (a segmentation fault (SIGSEGV))" in result.status
+    assert "the kernel crashed (a segmentation fault (SIGSEGV))" in result.cells["test_matmul"]["judge"]["message"]
+
+
+def test_restarts_are_bounded_and_past_them_what_is_left_scores_zero(graded):
+    result = graded["results"]["segfaults-again-and-again"]
+    assert result.status.startswith(
+        "crashed in cell 26 (a segmentation fault (SIGSEGV)); not restarted (the kernel had already been "
+        "restarted 3 times), so what was left scored 0 (before that: crashed in cell 23")
+    assert result.points == 0
+    assert all("the kernel died" in cell["judge"]["message"] for cell in result.cells.values())
+
+
+class QuietKernel:
+    """A kernel client and manager whose kernel never replies to the timed-out cell;
+    `idle`: it answers a kernel_info request (it is idle: the cell's reply was lost)."""
+
+    def __init__(self, idle: bool):
+        self.idle, self.asked_for_info, self.killed = idle, False, False
+        self.shell_channel = self
+
+    def kernel_info(self):
+        self.asked_for_info = True
+
+    async def get_msg(self, timeout):
+        if self.idle and self.asked_for_info:
+            return {"parent_header": {"msg_id": "info"}, "msg_type": "kernel_info_reply", "content": {}}
+        raise Empty
+
+    async def interrupt_kernel(self):
+        pass
+
+    def kill_sandbox(self):
+        self.killed = True
+
+
+def timed_out_cell(kernel: QuietKernel):
+    """What the grader makes of a cell past its limit in `kernel`: (the reply, the grader)."""
+    execute = JudgedExecute(interrupt_grace=0.1)
+    execute.km = execute.kc = kernel
+    execute.kill_reason, execute.counting_output, execute.timed_out, execute.current_index = None, True, [], 7
+    try:
+        return asyncio.run(execute._async_handle_timeout(TIMEOUT)), execute
+    except DeadKernelError:
+        return None, execute
+
+
+def test_an_interrupt_that_lands_after_the_cells_code_ended_is_not_a_kill():
+    # ipykernel catches a KeyboardInterrupt that lands between the end of a cell's code and
+    # its reply ("KeyboardInterrupt caught in kernel") and never replies to that cell: the
+    # issue's `time.sleep(30)` under a 30 s limit was killed so. The idle kernel still answers.
+    reply, execute = timed_out_cell(QuietKernel(idle=True))
+    assert reply["content"]["ename"] == "CellTimeoutError" and execute.timed_out == [7]
+    assert not execute.km.killed and execute.kill_reason is None
+
+
+def test_a_kernel_busy_past_the_grace_is_killed():
+    reply, execute = timed_out_cell(QuietKernel(idle=False))
+    assert reply is None and execute.km.killed
+    assert execute.kill_reason == f"ran past the {TIMEOUT} s limit and ignored the interrupt"
 
 
 def test_the_wall_clock_limit_kills_a_notebook_of_slow_cells(graded):
@@ -481,6 +616,11 @@ def test_unreadable_submissions_get_a_clear_status_and_zero(graded, student_id, 
     assert result.points == 0 and result.max_points == 5
 
 
+def test_feedback_says_when_the_kernel_was_restarted(graded):
+    page = (graded["root"] / "out" / "feedback" / "slow-matmul" / f"{LAB}.html").read_text()
+    assert "3 / 5 points" in page and "killed in cell 7" in page and "the kernel was restarted" in page
+
+
 def test_feedback_names_points_messages_and_mistakes_but_no_hidden_inputs(graded):
     page = (graded["root"] / "out" / "feedback" / "mistake-matmul-transposed-indexing" / f"{LAB}.html").read_text()
     assert "3 / 5 points" in page and "transposed indexing" in page and "hidden tests" in page
@@ -492,7 +632,7 @@ def test_the_report_shows_figures_statuses_flags_and_the_slowest(graded):
     page = (graded["root"] / "out" / "report.html").read_text()
     assert page.count("data:image/png;base64,") == 3
     for text in ("swallows-interrupts", "killed", "crashed", "corrupt-json", "patches-the-check",
-                 "Slowest submissions", "transposed indexing"):
+                 "Slowest submissions", "transposed indexing", "killed in matmul&#x27;s hidden test"):
         assert text in page, text
     assert ("bubblewrap sandbox" in page) == SANDBOXED
 
