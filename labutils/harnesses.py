@@ -7,7 +7,10 @@ Harnesses only call the student's functions; they compute nothing themselves.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable
+
+import numpy as np
 
 Lookup = Callable[[str], Callable]
 
@@ -43,6 +46,33 @@ def twice(fn: Callable, lookup: Lookup, *args: Any) -> tuple:
 def outputs_twice(fn: Callable, lookup: Lookup, *args: Any) -> tuple:
     """The outputs (not the caches) of two forward passes in a row: two dropout masks."""
     return fn(*args)[0], fn(*args)[0]
+
+
+def _generators(args: tuple, kwargs: dict) -> list:
+    return [value for value in (*args, *kwargs.values()) if isinstance(value, np.random.Generator)]
+
+
+def seeded(keep: Callable[[Any], Any]) -> Callable:
+    """Harness for a function that takes a random generator: is its result a function of it?
+
+    Calls `fn` three times: with the arguments given ("first"); with copies of them as they
+    were, whose generators restart from the same seeds ("same_seed"); and once more with the
+    generators as the first call left them, as the next epoch would ("next"). Returns
+    `keep(result)` of each call, the generators among the arguments as the first call left
+    them ("generators"), and the state of NumPy's global generator before and after the
+    first call ("global_before", "global_after"). Compares nothing: the check and the judge do.
+    """
+    def harness(fn: Callable, lookup: Lookup, *args: Any, **kwargs: Any) -> dict:
+        pristine_args, pristine_kwargs = copy.deepcopy((args, kwargs))
+        global_before = np.random.get_state(legacy=False)
+        first = keep(fn(*args, **kwargs))
+        global_after = np.random.get_state(legacy=False)
+        generators = copy.deepcopy(_generators(args, kwargs))
+        same_seed = keep(fn(*pristine_args, **pristine_kwargs))
+        following = keep(fn(*args, **kwargs))
+        return {"first": first, "same_seed": same_seed, "next": following, "generators": generators,
+                "global_before": global_before, "global_after": global_after}
+    return harness
 
 
 def first_output(fn: Callable, lookup: Lookup, *args: Any) -> Any:
@@ -152,6 +182,8 @@ HARNESSES: dict[str, Callable] = {
     "round_trip(dropout_forward)": round_trip("dropout_forward"),
     "twice": twice,
     "outputs_twice": outputs_twice,
+    "seeded": seeded(lambda result: result),
+    "seeded_outputs": seeded(lambda result: result[0]),
     "first_output": first_output,
     "ffnn_outputs": ffnn_outputs,
     "one_epoch": one_epoch,

@@ -148,3 +148,81 @@ def test_judge_inputs_depend_on_the_secret_and_the_student_and_are_stable():
 def test_the_reference_never_leaves_instructor_space():
     namespace = reference_namespace("01_matrix_shapes")
     assert namespace["matmul"].__code__.co_filename.startswith("01_matrix_shapes.ipynb")
+
+
+def _takes_a_generator(case) -> bool:
+    return any(isinstance(v, np.random.Generator) for v in (*case.args, *case.kwargs.values()))
+
+
+# The judges of contracts that take a random generator (the test below finds them all).
+RNG_JUDGES = [("05_gradient_descent", "test_minibatches"), ("07_dropout", "test_dropout_forward")]
+
+
+def ignoring_its_rng(fn, make_generator):
+    """`fn`, drawing from `make_generator()` wherever it is given a random generator."""
+    def wrong(*args, **kwargs):
+        def swap(value):
+            return make_generator() if isinstance(value, np.random.Generator) else value
+        return fn(*map(swap, args), **{name: swap(value) for name, value in kwargs.items()})
+    return wrong
+
+
+def test_every_judge_whose_function_takes_a_generator_is_tested_for_reproducibility():
+    found = {(lab, grade_id) for lab in LABS for grade_id, judge in judges_for(lab).items()
+             if any(_takes_a_generator(case) for case in judge.cases(np.random.default_rng(0)))}
+    assert found == set(RNG_JUDGES)
+
+
+@pytest.mark.parametrize("lab_id, grade_id", RNG_JUDGES)
+@pytest.mark.parametrize("generator, name", [
+    (lambda: np.random.default_rng(np.random.randint(2**31)), "numpy's global generator instead of rng"),
+    (lambda: np.random.default_rng(), "a generator of its own instead of rng"),
+    (lambda: np.random.default_rng(0), {"minibatches": "the same order every epoch",
+                                        "dropout_forward": "a mask that is not redrawn"}),
+], ids=["global generator", "a generator of its own", "a fixed seed of its own"])
+def test_a_result_that_is_not_a_function_of_the_generator_given_fails(lab_id, grade_id, generator, name):
+    """The reference itself, but drawing from another generator than the one it is given: every
+    judge of a contract that takes an rng fails it (same seed, same result; the rng given is the
+    one consumed), naming the mistake, and so does the public check."""
+    judge = judges_for(lab_id)[grade_id]
+    name = name[judge.task] if isinstance(name, dict) else name
+    namespace = dict(reference_namespace(lab_id))
+    namespace[judge.task] = ignoring_its_rng(namespace[judge.task], generator)
+    for seed in range(10):
+        verdict = run_judge(lab_id, grade_id, judge, LocalSubject(namespace), seed)
+        assert not verdict.passed, f"seed {seed}: passed the judge"
+        assert verdict.mistake == name, verdict.message
+    with pytest.raises(CheckFailed) as failure:
+        check_of(lab_id, judge.task, namespace)(namespace[judge.task])
+    assert f"Likely mistake: {name}." in str(failure.value)
+
+
+OTHER_DRAWS = [  # right answers that draw from the rng they are given otherwise than the reference
+    ("05_gradient_descent", "test_minibatches", """
+def minibatches(n, batch_size, rng):
+    order = np.arange(n)
+    rng.shuffle(order)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+"""),
+    ("07_dropout", "test_dropout_forward", """
+def dropout_forward(x, p, train, rng):
+    if not train or p == 0:
+        return x, (None, p)
+    if p == 1:
+        return np.zeros_like(x), (np.zeros_like(x), p)
+    mask = rng.binomial(1, 1 - p, size=x.shape) / (1 - p)
+    return x * mask, (mask, p)
+"""),
+]
+
+
+@pytest.mark.parametrize("lab_id, grade_id, source", OTHER_DRAWS, ids=[g for _, g, _ in OTHER_DRAWS])
+def test_right_answers_that_draw_otherwise_from_the_generator_given_pass(lab_id, grade_id, source):
+    judge = judges_for(lab_id)[grade_id]
+    namespace = dict(reference_namespace(lab_id))
+    exec(source, namespace)
+    for seed in range(20):
+        verdict = run_judge(lab_id, grade_id, judge, LocalSubject(namespace), seed)
+        assert verdict.passed, f"seed {seed}: {verdict.message}"
+    check_of(lab_id, judge.task, namespace)(namespace[judge.task])
+

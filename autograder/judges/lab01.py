@@ -10,7 +10,10 @@ from labutils.source_rules import library_products
 
 
 def matmul_cases(rng: np.random.Generator) -> list[Case]:
-    cases = []
+    m = int(rng.integers(2, 4))
+    n = int(rng.integers(m + 2, 8))  # A wider than tall: an inner loop over A's rows stops short
+    p = int(rng.choice([v for v in range(2, 8) if v not in (m, n)]))
+    cases = [Case(f"a hidden ({m}, {n}) x ({n}, {p}) product", (rng.normal(size=(m, n)), rng.normal(size=(n, p))))]
     for _ in range(3):
         m, n, p = distinct_ints(rng, 3, 1, 7)
         cases.append(Case(f"a hidden ({m}, {n}) x ({n}, {p}) product",
@@ -50,12 +53,15 @@ ACTIVATIONS = (np.tanh, np.sin, np.arctan)
 
 
 def ffnn_forward_cases(rng: np.random.Generator) -> list[Case]:
+    """One example and a batch, each with both bias shapes; the activations taken in a random
+    order, so that every one of them is used (a g ignored for tanh shows)."""
     cases = []
     d_in, hidden, d_out = distinct_ints(rng, 3, 2, 7)
     batch = distinct_ints(rng, 1, 7, 12)[0]  # differs from every width
+    order = rng.permutation(len(ACTIVATIONS))
     for n in (1, batch):
         for bias_shape in ((hidden,), (1, hidden)):
-            g = ACTIVATIONS[int(rng.integers(len(ACTIVATIONS)))]
+            g = ACTIVATIONS[int(order[len(cases) % len(ACTIVATIONS)])]
             args = (rng.normal(size=(n, d_in)), rng.normal(size=(d_in, hidden)),
                     rng.normal(size=bias_shape), rng.normal(size=(hidden, d_out)), g)
             cases.append(Case(f"a hidden network: x ({n}, {d_in}), b2 {bias_shape}, "

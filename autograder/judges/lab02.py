@@ -40,13 +40,21 @@ def compose_linear_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def dead_relu_fraction_cases(rng: np.random.Generator) -> list[Case]:
+    """Units pushed down by their biases; then a batch where a few units have all-zero weights and
+    bias (a pre-activation of exactly 0 everywhere: dead) and the others are biased up."""
     cases = []
-    for _ in range(3):
+    for zeroed in (0, 0, 0, int(rng.integers(1, 4))):
         n, d, h = int(rng.integers(5, 30)), int(rng.integers(2, 6)), int(rng.integers(6, 20))
         X = rng.normal(size=(n, d))
         W = rng.normal(size=(d, h))
         b = rng.normal(size=h) - rng.choice([0.0, 2.0, 5.0], size=h)  # some units pushed down
-        cases.append(Case(f"a hidden batch of {n} examples, {h} units", (X, W, b)))
+        label = f"a hidden batch of {n} examples, {h} units"
+        if zeroed:  # the all-zero units are dead; the others are biased up
+            b = rng.uniform(3, 5, size=h)
+            units = rng.choice(h, size=zeroed, replace=False)
+            W[:, units], b[units] = 0.0, 0.0
+            label += f", {zeroed} of them all zero, the others biased up"
+        cases.append(Case(label, (X, W, b)))
     return cases
 
 

@@ -30,6 +30,8 @@ def probability_cases(rng: np.random.Generator) -> list[Case]:
 def logits_cases(rng: np.random.Generator) -> list[Case]:
     n, k = distinct_ints(rng, 2, 3, 10)
     scale = rng.uniform(300, 2000)
+    shifted = rng.normal(scale=2, size=(n, k))
+    shifted[int(rng.integers(n))] += rng.uniform(800, 2000)  # the batch's max is far above the other rows
     return [
         Case(f"hidden logits, {n} examples x {k} classes",
              (rng.normal(scale=2, size=(n, k)), rng.integers(0, k, size=n)), quiet=True),
@@ -37,14 +39,24 @@ def logits_cases(rng: np.random.Generator) -> list[Case]:
              (rng.normal(scale=2, size=(k, k)), rng.integers(0, k, size=k)), quiet=True),
         Case(f"hidden large logits, {n} examples x {k} classes",
              (rng.normal(scale=scale, size=(n, k)), rng.integers(0, k, size=n)), quiet=True),
+        Case(f"hidden logits, {n} examples x {k} classes, one row around +1000",
+             (shifted, rng.integers(0, k, size=n)), quiet=True),
     ]
 
 
 def binary_cases(rng: np.random.Generator) -> list[Case]:
-    n = int(rng.integers(5, 40))
-    y = rng.integers(0, 2, size=n).astype(float)
-    y[:2] = (0.0, 1.0)  # both labels present
-    return [Case(f"hidden probabilities of {n} examples", (rng.uniform(0.02, 0.98, size=n), y))]
+    """Two batches of different sizes, both labels in each; the second with confident
+    probabilities, close to 0 and 1."""
+    cases = []
+    for low, high in ((0.02, 0.98), (0.001, 0.2)):
+        n = int(rng.integers(5, 40))
+        y = rng.integers(0, 2, size=n).astype(float)
+        y[:2] = (0.0, 1.0)  # both labels present
+        p = rng.uniform(low, high, size=n)
+        if low < 0.01:
+            p = np.where(rng.random(n) < 0.5, p, 1 - p)  # near 0 or near 1
+        cases.append(Case(f"hidden probabilities of {n} examples", (p, y)))
+    return cases
 
 
 def binary_logit_cases(rng: np.random.Generator) -> list[Case]:

@@ -35,31 +35,45 @@ def step_decay_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def numerical_gradient_cases(rng: np.random.Generator) -> list[Case]:
+    """Wavy functions of a vector and of a (2, 3) or (3, 2) matrix with the default h, and one
+    with a larger h given (the step it is given, not one of its own)."""
+    rows = int(rng.integers(2, 4))
+    shapes = ((int(rng.integers(2, 6)),), (rows, 5 - rows), (int(rng.integers(2, 6)),))
     cases = []
-    for shape in ((int(rng.integers(2, 6)),), (2, 2)):
+    for shape, h in zip(shapes, (None, None, float(rng.uniform(0.01, 0.05)))):
         wave = Wavy(a=rng.uniform(0.5, 3, size=shape), c=rng.normal(size=shape))
-        cases.append(Case(f"a hidden wavy function of {shape} weights", (wave.value, rng.normal(size=shape)),
-                          tolerance=1e-7))
+        label = f"a hidden wavy function of {shape} weights" + (f", h = {h:.3f}" if h else "")
+        cases.append(Case(label, (wave.value, rng.normal(size=shape)), {"h": h} if h else {}, tolerance=1e-7))
     return cases
 
 
 def softmax_regression_cases(rng: np.random.Generator) -> list[Case]:
+    """Moderate and larger templates, and a constant feature whose weights near +1000 push every
+    score past what np.exp can hold (the max must be subtracted)."""
     cases = []
-    for scale in (1.0, 20.0):
+    for scale in (1.0, 20.0, 1.0):
         k, d, n = int(rng.integers(2, 5)), int(rng.integers(5, 8)), int(rng.integers(8, 30))
-        cases.append(Case(f"hidden data: {k} classes, {d} features, {n} examples",
-                          (scale * rng.normal(size=(k, d)), rng.normal(size=(n, d)), rng.integers(0, k, size=n))))
+        W, X, y = scale * rng.normal(size=(k, d)), rng.normal(size=(n, d)), rng.integers(0, k, size=n)
+        label = f"hidden data: {k} classes, {d} features, {n} examples"
+        if len(cases) == 2:
+            X[:, 0] = 1.0
+            W[:, 0] += rng.uniform(800, 1500)
+            label += ", scores around +1000"
+        cases.append(Case(label, (W, X, y)))
     return cases
 
 
 def minibatches_cases(rng: np.random.Generator) -> list[Case]:
+    """Three sizes (two with a smaller last batch, one that batch_size divides), each from its
+    own seed: two epochs, and the first again from a generator with the same seed. At least
+    10 indices, so that a correct shuffle is never the identity or the same twice by chance."""
     cases = []
-    for _ in range(2):
-        batch_size = int(rng.integers(2, 9))
-        n = batch_size * int(rng.integers(2, 6)) + int(rng.integers(1, batch_size))  # a partial last batch
+    for partial in (True, False, True):
+        batch_size = int(rng.integers(3, 10))
+        n = batch_size * int(rng.integers(3, 7)) + (int(rng.integers(1, batch_size)) if partial else 0)
         seed = int(rng.integers(2**31))
-        cases.append(Case(f"n = {n}, batch_size = {batch_size}, two epochs",
-                          (n, batch_size, np.random.default_rng(seed)), harness="twice"))
+        cases.append(Case(f"n = {n}, batch_size = {batch_size}: two epochs, and again from the same seed",
+                          (n, batch_size, np.random.default_rng(seed)), harness="seeded"))
     return cases
 
 

@@ -18,8 +18,12 @@ def _layer(rng: np.random.Generator):
 
 
 def linear_forward_cases(rng: np.random.Generator) -> list[Case]:
+    """A batch, and a single example (n = 1)."""
     inputs, _, (n, d, h) = _layer(rng)
-    return [Case(f"a hidden layer, x ({n}, {d}), W ({d}, {h})", inputs, harness="first_output")]
+    _, W, b = inputs
+    one = (rng.normal(size=(1, d)), W, b)
+    return [Case(f"a hidden layer, x ({n}, {d}), W ({d}, {h})", inputs, harness="first_output"),
+            Case(f"a hidden layer, one example x (1, {d}), W ({d}, {h})", one, harness="first_output")]
 
 
 def linear_backward_cases(rng: np.random.Generator) -> list[Case]:
@@ -31,9 +35,9 @@ def linear_backward_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-def _relu_input(rng: np.random.Generator) -> np.ndarray:
+def _relu_input(rng: np.random.Generator, dims: int = 2) -> np.ndarray:
     """Positive, negative and zero entries, in random places."""
-    x = rng.normal(size=(int(rng.integers(2, 6)), int(rng.integers(2, 6))))
+    x = rng.normal(size=tuple(int(v) for v in rng.integers(2, 6, size=dims)))
     places = rng.choice(x.size, size=4, replace=False)
     x.flat[places[:2]] = 0.0  # the kink
     x.flat[places[2]] = -abs(x.flat[places[2]]) - 0.5
@@ -42,28 +46,40 @@ def _relu_input(rng: np.random.Generator) -> np.ndarray:
 
 
 def relu_forward_cases(rng: np.random.Generator) -> list[Case]:
-    x = _relu_input(rng)
-    return [Case(f"a hidden {x.shape} input", (x,), harness="first_output")]
+    return [Case(f"a hidden {x.shape} input", (x,), harness="first_output")
+            for x in (_relu_input(rng), _relu_input(rng, dims=3))]
 
 
 def relu_backward_cases(rng: np.random.Generator) -> list[Case]:
-    x = _relu_input(rng)
+    """A matrix and a 3-D input, each with zeros, and an upstream gradient of random sign."""
     return [Case(f"a hidden {x.shape} input with zeros", ((x,), rng.normal(size=x.shape)),
-                 harness="round_trip(relu_forward)")]
+                 harness="round_trip(relu_forward)")
+            for x in (_relu_input(rng), _relu_input(rng, dims=3))]
 
 
 def softmax_ce_cases(rng: np.random.Generator) -> list[Case]:
+    """Moderate and large logits; then a row around +1000 (np.exp overflows unless the max is
+    subtracted) and a correct class 1000 below its row's best (its probability rounds to 0)."""
     n, k = distinct_ints(rng, 2, 2, 8)
-    return [Case(f"hidden logits ({n}, {k})", (rng.normal(scale=scale, size=(n, k)), rng.integers(0, k, size=n)))
-            for scale in (1.0, 50.0)]
+    cases = [Case(f"hidden logits ({n}, {k})", (rng.normal(scale=scale, size=(n, k)), rng.integers(0, k, size=n)))
+             for scale in (1.0, 50.0)]
+    logits, y = rng.normal(size=(n, k)), rng.integers(0, k, size=n)
+    logits[0] += rng.uniform(800, 2000)
+    logits[1, y[1]] -= rng.uniform(800, 2000)
+    cases.append(Case(f"hidden logits ({n}, {k}), one row around +1000, one correct class far below", (logits, y)))
+    return cases
 
 
 def mlp_cases(rng: np.random.Generator) -> list[Case]:
-    n, d, h, k = distinct_ints(rng, 4, 2, 9)
-    params = {"W1": rng.normal(size=(d, h)), "b1": np.linspace(-3, 3, h) + rng.normal(size=h),  # some units off
-              "W2": rng.normal(size=(h, k)), "b2": rng.normal(size=k)}
-    return [Case(f"a hidden network: {n} examples, {d} features, {h} hidden, {k} classes",
-                 (params, rng.normal(size=(n, d)), rng.integers(0, k, size=n)))]
+    """Two networks of different sizes, some hidden units off for every example."""
+    cases = []
+    for _ in range(2):
+        n, d, h, k = distinct_ints(rng, 4, 2, 9)
+        params = {"W1": rng.normal(size=(d, h)), "b1": np.linspace(-3, 3, h) + rng.normal(size=h),  # some units off
+                  "W2": rng.normal(size=(h, k)), "b2": rng.normal(size=k)}
+        cases.append(Case(f"a hidden network: {n} examples, {d} features, {h} hidden, {k} classes",
+                          (params, rng.normal(size=(n, d)), rng.integers(0, k, size=n))))
+    return cases
 
 
 JUDGES = {

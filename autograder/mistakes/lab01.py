@@ -66,6 +66,23 @@ MISTAKES = [
                         C[i, j] += A[i, k] * B[k, j]
             return C
         """),
+    Mistake(
+        "matmul", "inner loop over the rows of A (right only for square A)",
+        "The inner index k runs along a row of A and down a column of B: over A's columns, "
+        "range(A.shape[1]), which is A's number of rows only when A is square.",
+        """
+        def matmul(A, B):
+            m, n = A.shape
+            n2, p = B.shape
+            if n != n2:
+                raise ValueError(f"cannot multiply {A.shape} by {B.shape}")
+            C = np.zeros((m, p))
+            for i in range(m):
+                for j in range(p):
+                    for k in range(m):
+                        C[i, j] += A[i, k] * B[k, j]
+            return C
+        """),
     # --- product_shape(shape_a, shape_b) ------------------------------------------
     Mistake(
         "product_shape", "rows of B instead of columns of B",
@@ -133,5 +150,22 @@ MISTAKES = [
         def ffnn_forward(x, W2, b2, W3, g):
             h2 = g(W2.T @ x.T + np.reshape(b2, (-1, 1)))
             return W3.T @ h2
+        """),
+    Mistake(
+        "ffnn_forward", "g ignored: tanh hard-coded",
+        "g is an argument: apply the function the caller gives (it may be np.sin, np.arctan...), "
+        "not the one of the notes' example.",
+        """
+        def ffnn_forward(x, W2, b2, W3, g):
+            h2 = np.tanh(x @ W2 + b2)
+            return h2 @ W3
+        """),
+    Mistake(
+        "ffnn_forward", "bias added after the activation",
+        "The bias is part of the pre-activation: h2 = g(x W2 + b2), the sum first, then g.",
+        """
+        def ffnn_forward(x, W2, b2, W3, g):
+            h2 = g(x @ W2) + b2
+            return h2 @ W3
         """),
 ]

@@ -77,6 +77,15 @@ MISTAKES = [
         def relu(x):
             return (np.asarray(x) > 0).astype(float)
         """),
+    Mistake(
+        "relu", "relu changes its input in place",
+        "x[x < 0] = 0 overwrites the caller's array (a layer's pre-activations, still needed by the "
+        "backward pass). Return a new array: np.maximum(0, x).",
+        """
+        def relu(x):
+            x[x < 0] = 0
+            return x
+        """),
     # --- derivatives -------------------------------------------------------------
     Mistake(
         "sigmoid_grad", "s(x)(1 + s(x))",
@@ -142,5 +151,14 @@ MISTAKES = [
         """
         def dead_relu_fraction(X, W, b):
             return float(np.mean(np.all(X @ W <= 0, axis=0)))
+        """),
+    Mistake(
+        "dead_relu_fraction", "dead only if strictly negative",
+        "ReLU outputs 0 for a pre-activation of exactly 0 too (a unit whose weights and bias are all 0): "
+        "a unit is dead when it is <= 0 on every example.",
+        """
+        def dead_relu_fraction(X, W, b):
+            Z = X @ W + b
+            return float(np.mean(np.all(Z < 0, axis=0)))
         """),
 ]

@@ -39,6 +39,16 @@ MISTAKES = [
             exp_z = np.exp(z - np.max(z, axis=axis, keepdims=True))
             return exp_z / np.sum(exp_z, axis=axis)
         """),
+    Mistake(
+        "softmax", "centred on the mean, not the max",
+        "Subtracting the mean only moves the overflow: scores spread more than about 1400 apart still "
+        "give exp(+700) and more. Subtract the largest score, so that every exponent is <= 0.",
+        """
+        def softmax(z, axis=-1):
+            z = np.asarray(z, dtype=float)
+            exp_z = np.exp(z - np.mean(z, axis=axis, keepdims=True))
+            return exp_z / np.sum(exp_z, axis=axis, keepdims=True)
+        """),
     # --- logsumexp ---------------------------------------------------------------
     Mistake(
         "logsumexp", "naive log-sum-exp overflows",
@@ -85,5 +95,18 @@ MISTAKES = [
         """
         def predict(scores):
             return np.max(scores, axis=-1)
+        """),
+    Mistake(
+        "predict", "ties go to the last index (>= in the comparison)",
+        "With tied top scores np.argmax and torch's argmax return the first of them; a loop that keeps "
+        "a new best on >= moves on to the last. Replace the best only on a strictly larger score.",
+        """
+        def predict(scores):
+            best = np.zeros(len(scores), dtype=int)
+            for i, row in enumerate(scores):
+                for j in range(len(row)):
+                    if row[j] >= row[best[i]]:
+                        best[i] = j
+            return best
         """),
 ]

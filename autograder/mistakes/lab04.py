@@ -56,6 +56,15 @@ MISTAKES = [
         def cross_entropy(P, y):
             return float(-np.mean(np.log(P[:, y])))
         """),
+    Mistake(
+        "cross_entropy", "mean over all n K entries, not over examples",
+        "With one-hot labels Y, the loss of an example is the sum over its classes of -Y ln P; then "
+        "average over the n examples. np.mean of the whole (n, K) product also divides by K.",
+        """
+        def cross_entropy(P, y):
+            Y = np.eye(P.shape[1])[y]
+            return float(-np.mean(Y * np.log(P)))
+        """),
     # --- cross_entropy_from_logits -----------------------------------------------
     Mistake(
         "cross_entropy_from_logits", "softmax over the wrong axis",
@@ -74,6 +83,17 @@ MISTAKES = [
         def cross_entropy_from_logits(Z, y):
             P = np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)
             return float(-np.mean(np.log(P[np.arange(len(y)), y])))
+        """),
+    Mistake(
+        "cross_entropy_from_logits", "one max for the whole batch, not one per row",
+        "Subtract each row's own maximum (axis=1, keepdims=True): with the batch's maximum, a row far "
+        "below it underflows to exp(...) = 0 everywhere and its log is -inf.",
+        """
+        def cross_entropy_from_logits(Z, y):
+            Z = np.asarray(Z, dtype=float)
+            m = np.max(Z)
+            log_probs = Z - m - np.log(np.sum(np.exp(Z - m), axis=1, keepdims=True))
+            return float(-np.mean(log_probs[np.arange(len(y)), y]))
         """),
     # --- binary_cross_entropy ----------------------------------------------------
     Mistake(

@@ -67,6 +67,22 @@ MISTAKES = [
         def step_decay(step, lr0=2.5, drop=0.5, every=10):
             return lr0 * drop ** (step // every + 1)
         """),
+    Mistake(
+        "step_decay", "smooth exponential decay instead of steps",
+        "A step schedule keeps the rate constant for `every` steps, then multiplies it by drop: the "
+        "exponent is the number of whole blocks done, an integer, not step / every.",
+        """
+        def step_decay(step, lr0=2.5, drop=0.5, every=10):
+            return lr0 * drop ** (step / every)
+        """),
+    Mistake(
+        "step_decay", "the schedule's arguments ignored",
+        "lr0, drop and every are arguments: the notes' values are only their defaults. Use the "
+        "values the caller gives.",
+        """
+        def step_decay(step, lr0=2.5, drop=0.5, every=10):
+            return 2.5 * 0.5 ** (step // 10)
+        """),
     # --- numerical_gradient ------------------------------------------------------
     Mistake(
         "numerical_gradient", "forward differences instead of centred",
@@ -115,6 +131,24 @@ MISTAKES = [
                 gradient[index] = (f_plus - f_minus) / h
             return gradient
         """),
+    Mistake(
+        "numerical_gradient", "the step h it is given ignored",
+        "h is an argument: perturb each weight by the h the caller gives (1e-5 is only its default), "
+        "and divide by 2h with that same h.",
+        """
+        def numerical_gradient(f, w, h=1e-5):
+            w = np.array(w, dtype=float)
+            gradient = np.zeros_like(w)
+            for index in np.ndindex(w.shape):
+                original = w[index]
+                w[index] = original + 1e-5
+                f_plus = f(w)
+                w[index] = original - 1e-5
+                f_minus = f(w)
+                w[index] = original
+                gradient[index] = (f_plus - f_minus) / 2e-5
+            return gradient
+        """),
     # --- softmax_regression_grad -------------------------------------------------
     Mistake(
         "softmax_regression_grad", "missing 1/n",
@@ -161,6 +195,20 @@ MISTAKES = [
             Y[np.arange(n), y] = 1.0
             return float(loss), -(X.T @ (Y - P)) / n
         """),
+    Mistake(
+        "softmax_regression_grad", "no max subtraction (overflow)",
+        "Scores of a few hundred overflow np.exp (inf / inf is nan). Subtract each row's largest "
+        "score before exponentiating: the probabilities do not change.",
+        """
+        def softmax_regression_grad(W, X, y):
+            n = len(y)
+            P = np.exp(X @ W.T)
+            P /= P.sum(axis=1, keepdims=True)
+            loss = -np.mean(np.log(P[np.arange(n), y]))
+            Y = np.zeros_like(P)
+            Y[np.arange(n), y] = 1.0
+            return float(loss), -((Y - P).T @ X) / n
+        """),
     # --- minibatches -------------------------------------------------------------
     Mistake(
         "minibatches", "batches without shuffling",
@@ -186,5 +234,32 @@ MISTAKES = [
         def minibatches(n, batch_size, rng):
             order = np.random.default_rng(0).permutation(n)
             return [order[start:start + batch_size] for start in range(0, n, batch_size)]
+        """),
+    Mistake(
+        "minibatches", "numpy's global generator instead of rng",
+        "Draw the permutation from the rng you are given (rng.permutation). np.random's functions use "
+        "NumPy's global generator: the caller's seed then decides nothing and runs cannot be reproduced.",
+        """
+        def minibatches(n, batch_size, rng):
+            order = np.random.permutation(n)
+            return [order[start:start + batch_size] for start in range(0, n, batch_size)]
+        """),
+    Mistake(
+        "minibatches", "a generator of its own instead of rng",
+        "Draw the permutation from the rng you are given: a generator made inside the function ignores "
+        "the caller's seed, so the same seed does not give the same batches.",
+        """
+        def minibatches(n, batch_size, rng):
+            order = np.random.default_rng().permutation(n)
+            return [order[start:start + batch_size] for start in range(0, n, batch_size)]
+        """),
+    Mistake(
+        "minibatches", "an empty last batch",
+        "When batch_size divides n there is no smaller batch: n // batch_size + 1 batches end with an "
+        "empty one. Let the batch starts run over range(0, n, batch_size).",
+        """
+        def minibatches(n, batch_size, rng):
+            order = rng.permutation(n)
+            return [order[i * batch_size:(i + 1) * batch_size] for i in range(n // batch_size + 1)]
         """),
 ]

@@ -83,6 +83,14 @@ MISTAKES = [
         def relu_backward(dout, cache):
             return dout.copy()
         """),
+    Mistake(
+        "relu_backward", "dout ignored (the local derivative only)",
+        "relu_backward returns dL/dx = dL/dout times dout/dx: the 0/1 mask (the local derivative) "
+        "multiplied by the upstream gradient dout, not the mask alone.",
+        """
+        def relu_backward(dout, cache):
+            return (cache > 0).astype(float)
+        """),
     # --- softmax_cross_entropy ---------------------------------------------------
     Mistake(
         "softmax_cross_entropy", "dlogits missing the 1/n",
@@ -105,6 +113,33 @@ MISTAKES = [
             shifted = logits - logits.max(axis=1, keepdims=True)
             log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
             return float(-log_probs[np.arange(n), y].mean()), np.exp(log_probs) / n
+        """),
+    Mistake(
+        "softmax_cross_entropy", "no max subtraction (overflow)",
+        "exp of a logit above about 710 overflows (inf / inf is nan). Subtract each row's largest logit "
+        "first: softmax does not change.",
+        """
+        def softmax_cross_entropy(logits, y):
+            n = len(y)
+            P = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+            loss = -np.mean(np.log(P[np.arange(n), y]))
+            dlogits = P.copy()
+            dlogits[np.arange(n), y] -= 1.0
+            return float(loss), dlogits / n
+        """),
+    Mistake(
+        "softmax_cross_entropy", "log of the softmax (log 0 is -inf)",
+        "A correct class far below the best logit gets a probability that rounds to 0, and log(0) is "
+        "-inf: an infinite loss. Take the loss from the log-softmax, shifted - log(sum(exp(shifted))).",
+        """
+        def softmax_cross_entropy(logits, y):
+            n = len(y)
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            P = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+            loss = -np.mean(np.log(P[np.arange(n), y]))
+            dlogits = P.copy()
+            dlogits[np.arange(n), y] -= 1.0
+            return float(loss), dlogits / n
         """),
     # --- mlp_loss_and_grads ------------------------------------------------------
     Mistake(

@@ -42,6 +42,8 @@ DEAD_RELU_FRACTION_CASES = [
     Case("4 examples, 5 units, zero bias", (_X, _W, np.zeros(5))),
     Case("4 examples, 5 units, bias (-3, 0, 1, -1, 0)", (_X, _W, np.array([-3.0, 0.0, 1.0, -1.0, 0.0]))),
     Case("4 examples, 5 units, bias -10 everywhere", (_X, _W, np.full(5, -10.0))),
+    Case("4 examples, 5 units, unit 2 with zero weights and bias, the others with bias 3",
+         (_X, _W * np.array([1.0, 1.0, 0.0, 1.0, 1.0]), np.array([3.0, 3.0, 0.0, 3.0, 3.0]))),
 ]
 
 PUBLIC_CASES = {

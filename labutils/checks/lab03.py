@@ -25,6 +25,7 @@ def _score_cases() -> list[Case]:
         Case("rows of very different scale", (SCALES,), quiet=True),
         Case("a (2, 4) batch with axis=0", (BATCH,), {"axis": 0}, quiet=True),
         Case("z = [0, 1000]", (np.array([0.0, 1000.0]),), quiet=True),
+        Case("z = [-2000, 0]", (np.array([-2000.0, 0.0]),), quiet=True),
     ]
 
 
@@ -33,6 +34,8 @@ PREDICT_CASES = [
     Case("a (3, 3) batch", (SQUARE,)),
     Case("5 examples x 3 classes", (np.array([[0.1, 0.9, 0.3], [2.0, -1.0, 0.5], [0.0, 0.0, 3.0],
                                               [-2.0, -1.0, -3.0], [1.0, 4.0, 2.0]]),)),
+    Case("tied top scores: the first one wins, as np.argmax and torch's argmax",
+         (np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [0.0, 1.0, 1.0], [5.0, 1.0, 5.0]]),)),
 ]
 
 PUBLIC_CASES = {

@@ -6,6 +6,7 @@ from typing import Callable
 import numpy as np
 
 from labutils.checks.engine import run_check, run_property_check
+from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
 from labutils.functions import Quadratic, Wavy
 from labutils.outcomes import Case, Outcome, Returned
 
@@ -26,6 +27,7 @@ WAVE = Wavy(a=np.array([1.0, 2.0, 3.0]), c=np.array([0.5, -0.5, 1.0]))
 NUMERICAL_GRADIENT_CASES = [
     Case("a wavy function of 3 weights", (WAVE.value, np.array([0.3, -1.2, 2.0])), tolerance=1e-7),
     Case("a bowl over (2, 3) matrices", (MATRIX_BOWL.value, np.full((2, 3), 0.5)), tolerance=1e-7),
+    Case("the wavy function with h = 0.01", (WAVE.value, np.array([0.3, -1.2, 2.0])), {"h": 0.01}, tolerance=1e-7),
 ]
 
 _rng = np.random.default_rng(5)
@@ -34,11 +36,16 @@ SOFTMAX_REGRESSION_CASES = [
          (np.round(_rng.normal(size=(3, 4)), 2), np.round(_rng.normal(size=(6, 4)), 2), np.array([0, 1, 2, 2, 1, 0]))),
     Case("2 classes, 3 features, 5 examples, large scores",
          (np.round(30 * _rng.normal(size=(2, 3)), 2), np.round(_rng.normal(size=(5, 3)), 2), np.array([1, 0, 0, 1, 1]))),
+    Case("3 classes, a constant feature weighted about 1000: scores around +1000",
+         (np.array([[1000.0, 0.5, -1.0], [1001.0, -0.5, 0.0], [999.0, 1.0, 1.0]]),
+          np.array([[1.0, 0.2, -1.3], [1.0, -0.7, 0.4], [1.0, 1.1, 0.9], [1.0, 0.0, -0.5]]), np.array([0, 2, 1, 2]))),
 ]
 
 MINIBATCHES_CASES = [
-    Case("n = 10, batch_size = 4, two epochs", (10, 4, np.random.default_rng(0)), harness="twice"),
-    Case("n = 12, batch_size = 3, two epochs", (12, 3, np.random.default_rng(1)), harness="twice"),
+    Case("n = 10, batch_size = 4: two epochs, and again from the same seed", (10, 4, np.random.default_rng(0)),
+         harness="seeded"),
+    Case("n = 12, batch_size = 3: two epochs, and again from the same seed", (12, 3, np.random.default_rng(1)),
+         harness="seeded"),
 ]
 
 PUBLIC_CASES = {
@@ -51,29 +58,32 @@ PUBLIC_CASES = {
 
 
 def diagnose_minibatches(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
-    """What is wrong with two epochs of mini-batches, judged by their properties."""
+    """What is wrong with mini-batches drawn by the `seeded` harness (two epochs, and the first
+    again from the same seed), judged by their properties."""
     if not isinstance(outcome, Returned):
         return None
+    runs = outcome.value
+    if not isinstance(runs, dict) or set(runs) != set(SEEDED_KEYS):
+        return "no result came back from the three calls", None
     n, batch_size = case.args[0], case.args[1]
-    epochs = outcome.value
-    for epoch in epochs:
+    for epoch in (runs["first"], runs["same_seed"], runs["next"]):
         if not isinstance(epoch, list) or not all(isinstance(b, np.ndarray) and b.dtype.kind in "iu" for b in epoch):
             return "it should return a list of integer index arrays", None
-    first, second = (np.concatenate(epoch) if epoch else np.array([], dtype=int) for epoch in epochs)
+    first = np.concatenate(runs["first"]) if runs["first"] else np.array([], dtype=int)
     missing = np.setdiff1d(np.arange(n), first)
     if len(missing) and len(missing) == n % batch_size and len(first) == n - n % batch_size:
         return f"{len(missing)} indices never appear: the last, smaller batch is missing", "dropped the last partial batch"
     if len(first) != n or len(missing):
         return f"every index of range({n}) should appear exactly once; got {len(first)} indices, {len(missing)} missing", None
-    sizes = [len(b) for b in epochs[0]]
+    sizes = [len(b) for b in runs["first"]]
     expected_sizes = [batch_size] * (n // batch_size) + ([n % batch_size] if n % batch_size else [])
+    if sizes == expected_sizes + [0]:
+        return f"batch sizes should be {expected_sizes}, got {sizes}: an empty batch at the end", "an empty last batch"
     if sizes != expected_sizes:
         return f"batch sizes should be {expected_sizes}, got {sizes}", None
     if np.array_equal(first, np.arange(n)):
         return "the batches follow the order 0, 1, 2, ...: nothing is shuffled", "batches without shuffling"
-    if np.array_equal(first, second):
-        return "two calls with the same generator give the same order", "the same order every epoch"
-    return None
+    return seeded_problem(runs, case, same_every_call="the same order every epoch")
 
 
 def check_gradient_descent(gradient_descent: Callable) -> None:
@@ -97,5 +107,6 @@ def check_softmax_regression_grad(softmax_regression_grad: Callable) -> None:
 
 
 def check_minibatches(minibatches: Callable) -> None:
-    """minibatches(n, batch_size, rng): a fresh permutation cut into batches, every index once."""
+    """minibatches(n, batch_size, rng): a fresh permutation from rng cut into batches, every index once;
+    the same seed gives the same batches."""
     run_property_check(LAB, "minibatches", minibatches, MINIBATCHES_CASES, diagnose_minibatches)

@@ -2,8 +2,9 @@
 
 A dropout mask depends on how you draw random numbers, so there is no single right
 output: these checks (and the judges) test its properties. Kept entries are scaled by
-1 / (1 - p); about a fraction p is dropped; a new mask each call; nothing changes at
-eval time; the backward pass multiplies by the same mask and scale.
+1 / (1 - p); about a fraction p is dropped, independently for every entry; the mask comes
+from the rng given (the same seed gives the same mask, the next call a new one); nothing
+changes at eval time; the backward pass multiplies by the same mask and scale.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Callable
 import numpy as np
 
 from labutils.checks.engine import run_property_check
-from labutils.outcomes import Case, Outcome, Returned
+from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
+from labutils.outcomes import Case, Outcome, Raised, Returned
 
 LAB = "07_dropout"
 
@@ -27,11 +29,11 @@ def _inputs(seed: int, shape: tuple[int, int]) -> np.ndarray:
 
 X = _inputs(7, (60, 70))
 FORWARD_CASES = [
-    Case("4200 activations, p = 0.3, training", (X, 0.3, True, np.random.default_rng(0)), harness="outputs_twice"),
-    Case("4200 activations, p = 0.75, training", (X, 0.75, True, np.random.default_rng(1)), harness="outputs_twice"),
-    Case("p = 0.5 at eval time (train=False)", (X, 0.5, False, np.random.default_rng(2)), harness="outputs_twice"),
-    Case("p = 0, training", (X, 0.0, True, np.random.default_rng(3)), harness="outputs_twice"),
-    Case("p = 1, training", (X, 1.0, True, np.random.default_rng(4)), harness="outputs_twice"),
+    Case("4200 activations, p = 0.3, training", (X, 0.3, True, np.random.default_rng(0)), harness="seeded_outputs"),
+    Case("4200 activations, p = 0.75, training", (X, 0.75, True, np.random.default_rng(1)), harness="seeded_outputs"),
+    Case("p = 0.5 at eval time (train=False)", (X, 0.5, False, np.random.default_rng(2)), harness="seeded_outputs"),
+    Case("p = 0, training", (X, 0.0, True, np.random.default_rng(3)), harness="seeded_outputs"),
+    Case("p = 1, training", (X, 1.0, True, np.random.default_rng(4)), harness="seeded_outputs"),
 ]
 DOUT = _inputs(8, (60, 70))
 BACKWARD_CASES = [
@@ -47,28 +49,15 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
 
 
-def diagnose_forward(outcome: Outcome, case: Case) -> Diagnosis:
-    """What is wrong with two forward passes `outputs_twice(dropout_forward, x, p, train, rng)`."""
-    x, p, train = case.args[0], case.args[1], case.args[2]
-    if not isinstance(outcome, Returned):
-        return None
-    first, second = (np.asarray(out, dtype=float) for out in outcome.value)
-    if first.shape != x.shape:
-        return f"shape: expected {x.shape}, got {first.shape}", None
-    if np.isnan(first).any() or (p == 1 and outcome.warnings):
-        return ("it returns nan" if np.isnan(first).any() else f"it warns {outcome.warnings[0]}"), \
-            "nan at p = 1" if p == 1 else None
-    if not train:
-        return (None if _close(first, x) else
-                ("at eval time (train=False) the output must be x itself", "dropping at eval time"))
-    if p == 0:
-        return None if _close(first, x) else ("with p = 0 nothing is dropped: the output must be x", None)
-    if p == 1:
-        return None if not first.any() else ("with p = 1 every unit is dropped: the output must be zeros", None)
+def _training_problem(first: np.ndarray, x: np.ndarray, p: float) -> Diagnosis:
+    """What is wrong with one training-mode output for 0 < p < 1, judged by its properties."""
     kept = first != 0
     scale = first[kept] / x[kept]
     dropped = 1 - kept.mean()
     spread = 5 * np.sqrt(p * (1 - p) / x.size)
+    if x.ndim > 1 and x.shape[0] > 1 and np.array_equal(np.broadcast_to(kept[:1], kept.shape), kept):
+        return ("every example (row) lost the same units: each entry is dropped independently",
+                "one mask shared by the whole batch")
     if abs(dropped - (1 - p)) < spread and abs(dropped - p) > spread:
         return f"{dropped:.0%} of the units were dropped, for p = {p}", "p used as the keep probability"
     if not np.allclose(scale, 1 / (1 - p)):
@@ -79,14 +68,45 @@ def diagnose_forward(outcome: Outcome, case: Case) -> Diagnosis:
         return "kept units should be x / (1 - p) and dropped ones 0", None
     if abs(dropped - p) > spread:
         return f"{dropped:.1%} of the units were dropped, for p = {p}", None
-    if np.array_equal(first, second):
-        return "two calls gave the same mask: draw a new one from rng at each call", "a mask that is not redrawn"
     return None
+
+
+def diagnose_forward(outcome: Outcome, case: Case) -> Diagnosis:
+    """What is wrong with the forward passes of `seeded_outputs(dropout_forward, x, p, train, rng)`:
+    the output, the output again from the same seed, and the next output."""
+    x, p, train = case.args[0], case.args[1], case.args[2]
+    if not isinstance(outcome, Returned):
+        return None
+    runs = outcome.value
+    if not isinstance(runs, dict) or set(runs) != set(SEEDED_KEYS):
+        return "no result came back from the three calls", None
+    if 0 in outcome.modified:
+        return "it changed its argument x in place: the caller's activations are lost", "dropout applied to x in place"
+    first = np.asarray(runs["first"], dtype=float)
+    if first.shape != x.shape:
+        return f"shape: expected {x.shape}, got {first.shape}", None
+    if np.isnan(first).any() or (p == 1 and outcome.warnings):
+        return ("it returns nan" if np.isnan(first).any() else f"it warns {outcome.warnings[0]}"), \
+            "nan at p = 1" if p == 1 else None
+    if not train:
+        if _close(first, x):
+            return None
+        if _close(first, x * (1 - p)):
+            return "at eval time (train=False) the output must be x itself, not x (1 - p)", "scaling at eval time"
+        return "at eval time (train=False) the output must be x itself", "dropping at eval time"
+    if p == 0:
+        return None if _close(first, x) else ("with p = 0 nothing is dropped: the output must be x", None)
+    if p == 1:
+        return None if not first.any() else ("with p = 1 every unit is dropped: the output must be zeros", None)
+    return _training_problem(first, x, p) or seeded_problem(runs, case, same_every_call="a mask that is not redrawn")
 
 
 def diagnose_backward(outcome: Outcome, case: Case) -> Diagnosis:
     """What is wrong with `round_trip(dropout_backward)`: (forward output, dx)."""
     (x, p, train, _), dout = case.args
+    if isinstance(outcome, Raised) and not train and outcome.type_name == "TypeError":
+        return (f"at eval time it raised TypeError ({outcome.message}): there the forward pass's cache "
+                "holds no mask (None)", "a mask of None not handled")
     if not isinstance(outcome, Returned):
         return None
     out, dx = (np.asarray(v, dtype=float) for v in outcome.value)
@@ -105,7 +125,8 @@ def diagnose_backward(outcome: Outcome, case: Case) -> Diagnosis:
 
 
 def check_dropout_forward(dropout_forward: Callable) -> None:
-    """dropout_forward(x, p, train, rng) -> (out, cache): inverted dropout, drop probability p."""
+    """dropout_forward(x, p, train, rng) -> (out, cache): inverted dropout, drop probability p, the mask
+    drawn from rng (the same seed gives the same mask)."""
     run_property_check(LAB, "dropout_forward", dropout_forward, FORWARD_CASES, diagnose_forward)
 
 
