@@ -12,6 +12,10 @@ import ast
 
 # Modules whose attributes a student has no reason to replace.
 GUARDED_MODULES = ("labutils", "builtins", "sys", "IPython", "numpy.testing", "unittest", "nbgrader")
+# Methods that change a container in place: called on an object of labutils (the harnesses'
+# registry, a check's recorded cases), they rewrite what the checks and judges' probes run.
+MUTATING_METHODS = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__",
+                    "append", "extend", "insert", "remove"}
 # Attributes that hide errors or rewrite what later cells (and the grader's probes) run.
 GUARDED_ATTRIBUTES = {
     "showtraceback", "showsyntaxerror", "excepthook", "set_custom_exc", "input_transformers_cleanup",
@@ -82,6 +86,11 @@ def cell_flags(number: int, source: str) -> list[str]:
             why = name and guarded(name + ".x", modules)
             if why:
                 flag(node, f"{node.func.id} on", name, why)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
+            name = dotted(node.func.value)
+            why = name and guarded(name + ".x", modules)
+            if why and why.startswith("labutils"):
+                flag(node, f"calls {node.func.attr} on", name, why)
         if isinstance(node, ast.Attribute) and node.attr in GUARDED_ATTRIBUTES - {"AssertionError"}:
             name = dotted(node)
             if name and not any(name in f for f in flags):

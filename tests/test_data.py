@@ -4,16 +4,40 @@ from collections import Counter
 import pytest
 import torch
 
+from autograder.judge_set import JUDGE_SET, hold_out, judge_set
 from labutils.data import SENTENCES, DataError, load_sentences, split
 from labutils.text import Batches, tokenize
 
 
 def test_the_corpus_has_its_documented_counts():
     sentences = load_sentences()
-    assert len(sentences) == 2990
+    assert len(sentences) == 2691
     counts = Counter((s.source, s.sentiment) for s in sentences)
-    assert counts == {("amazon", 0): 500, ("amazon", 1): 500, ("imdb", 0): 496, ("imdb", 1): 494,
-                      ("yelp", 0): 500, ("yelp", 1): 500}
+    assert counts == {("amazon", 0): 450, ("amazon", 1): 450, ("imdb", 0): 446, ("imdb", 1): 445,
+                      ("yelp", 0): 450, ("yelp", 1): 450}
+    card = (SENTENCES.parent / "DATA_CARD.md").read_text(encoding="utf-8")
+    train, dev, test = split("sentiment")
+    for stated in (f"{len(sentences)} English sentences", f"less {len(load_sentences(JUDGE_SET))} that",
+                   f"{len(train)} / {len(dev)} / {len(test)} sentences",
+                   f"| imdb | {counts['imdb', 0]} | {counts['imdb', 1]} |"):
+        assert stated in card, stated
+
+
+def test_the_judge_set_is_a_stratified_tenth_that_students_never_get():
+    held, kept = load_sentences(JUDGE_SET), load_sentences()
+    assert len(held) == 299 and len(held) + len(kept) == 2990
+    assert not {s.text for s in held} & {s.text for s in kept}
+    counts, all_counts = Counter((s.source, s.sentiment) for s in held), Counter((s.source, s.sentiment) for s in held + kept)
+    assert all(abs(counts[group] - all_counts[group] / 10) <= 1 for group in all_counts)
+    assert judge_set("sentiment") == tuple((s.text, s.sentiment) for s in held)
+
+
+def test_holding_out_is_fixed_and_keeps_every_sentence_once():
+    lines = [f"sentence {i}\t{i % 2}\t{('amazon', 'imdb', 'yelp')[i % 3]}" for i in range(600)]
+    lines += ["a duplicate\t1\tyelp"] * 2
+    kept, held = hold_out(lines)
+    assert sorted(kept + held) == sorted(lines) and hold_out(lines) == (kept, held)
+    assert len(held) == 60 and "a duplicate\t1\tyelp" not in held
 
 
 def test_the_mirrors_quirks_are_cleaned():
@@ -27,7 +51,7 @@ def test_the_mirrors_quirks_are_cleaned():
 @pytest.mark.parametrize("task, classes", [("sentiment", 2), ("source", 3)])
 def test_splits_are_fixed_disjoint_and_stratified(task, classes):
     train, dev, test = split(task)
-    assert (len(train), len(dev), len(test)) == (2392, 299, 299)
+    assert (len(train), len(dev), len(test)) == (2153, 269, 269)
     assert split(task) == (train, dev, test)
     assert split(task, seed=1)[0] != train
     all_labels = Counter(label for _, label in train + dev + test)
@@ -35,7 +59,7 @@ def test_splits_are_fixed_disjoint_and_stratified(task, classes):
     for part in (train, dev, test):
         share = Counter(label for _, label in part)
         for label, count in share.items():
-            assert abs(count / len(part) - all_labels[label] / 2990) < 0.01
+            assert abs(count / len(part) - all_labels[label] / 2691) < 0.01
     assert len({id(x) for x in train} & {id(x) for x in test}) == 0
 
 

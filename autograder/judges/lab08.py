@@ -1,14 +1,23 @@
-"""Judges of lab 08, the training loop: fresh data, seeds and models; the end-to-end judge
-trains the student's own functions and computes the dev accuracy itself."""
+"""Judges of lab 08, the training loop: fresh data, seeds and models.
+
+The end-to-end judge has the student's functions train a network in the kernel and takes
+back only what they produced (the vocabulary and the trained weights); it rebuilds the
+model here and scores it on the judge set (`autograder.judge_set`), sentences no kernel
+ever sees, so nothing in the kernel can answer for them.
+"""
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+from autograder.judge_set import judge_set
 from autograder.judging import Judge
 from autograder.reference import reference_function
-from labutils.checks.lab08 import (END_TO_END_SETTINGS, diagnose_end_to_end, diagnose_ffnn, probe_data)
+from labutils.checks.lab08 import (END_TO_END_SETTINGS, accuracy_verdict, diagnose_ffnn, diagnose_trained,
+                                   probe_data)
+from labutils.data import split
 from labutils.outcomes import Case, Outcome, Returned
+from labutils.text import Batches
 
 LAB = "08_training_loop"
 WORDS = ["good", "bad", "phone", "movie", "food", "great", "awful", "service", "not", "very", "!", "price"]
@@ -21,10 +30,15 @@ def build_vocab_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def encode_cases(rng: np.random.Generator) -> list[Case]:
+    """Known and unknown words, capitals and punctuation glued to words, an empty text, and a
+    vocabulary whose indices are not in its insertion order."""
     known = list(rng.choice(WORDS, size=6, replace=False))
     vocab = {"<pad>": 0, "<unk>": 1, **{word: index for index, word in enumerate(known, start=2)}}
-    text = " ".join(rng.choice(WORDS, size=8)).capitalize() + "!"
-    return [Case("a hidden text and vocabulary", (text, vocab))]
+    shuffled = dict(sorted(vocab.items(), key=lambda item: -item[1]))
+    words = rng.choice(WORDS, size=8)
+    return [Case("a hidden text and vocabulary", (" ".join(words).capitalize() + "!", vocab)),
+            Case("a hidden text with commas and capitals", (", ".join(w.upper() for w in words[:4]) + ".", shuffled)),
+            Case("an empty text", ("", vocab))]
 
 
 def ffnn_cases(rng: np.random.Generator) -> list[Case]:
@@ -62,18 +76,21 @@ def same_function_as_reference(outcome: Outcome, case: Case) -> tuple[str, str |
 
 
 def _data(rng: np.random.Generator) -> dict:
-    chosen = rng.choice(2392, size=100, replace=False)
-    return probe_data(chosen[:70], chosen[70:], batch_size=int(rng.integers(8, 20)))
+    """70 training and 30 dev sentences; batch sizes that leave a smaller last batch."""
+    chosen = rng.choice(len(split("sentiment")[0]), size=100, replace=False)
+    batch_size = int(rng.choice([b for b in range(8, 20) if 70 % b]))
+    dev_batch_size = int(rng.choice([b for b in range(4, 13) if 30 % b]))
+    return probe_data(chosen[:70], chosen[70:], batch_size=batch_size, dev_batch_size=dev_batch_size)
 
 
 def train_epoch_cases(rng: np.random.Generator) -> list[Case]:
-    return [Case("one epoch on hidden data", (_data(rng), int(rng.integers(1000))), harness="one_epoch",
-                 tolerance=1e-4)]
+    return [Case(f"one epoch on hidden data ({index})", (_data(rng), int(rng.integers(1000))), harness="one_epoch",
+                 tolerance=1e-4) for index in (1, 2)]
 
 
 def evaluate_cases(rng: np.random.Generator) -> list[Case]:
-    return [Case("hidden data, dropout 0.5 in the model", (_data(rng), int(rng.integers(1000))),
-                 harness="evaluation", tolerance=1e-4)]
+    return [Case(f"hidden data in several batches, dropout 0.5 in the model ({index})",
+                 (_data(rng), int(rng.integers(1000))), harness="evaluation", tolerance=1e-4) for index in (1, 2)]
 
 
 def fit_cases(rng: np.random.Generator) -> list[Case]:
@@ -88,6 +105,32 @@ def end_to_end_cases(rng: np.random.Generator) -> list[Case]:
     return [Case("the sentiment task, hidden seed", (settings,), harness="end_to_end")]
 
 
+def judge_set_accuracy(result: dict, settings: dict) -> float:
+    """The trained weights, loaded into the reference FFNN, scored on the judge set, whose
+    sentences are encoded here with the student's vocabulary."""
+    vocab = result["vocab"]
+    model = reference_function(LAB, "FFNN")(len(vocab), settings["embed_dim"], settings["hidden_sizes"], 2,
+                                            activation="relu", dropout=settings["dropout"])
+    with torch.no_grad():
+        for parameter, value in zip(model.parameters(), result["parameters"]):
+            parameter.copy_(torch.as_tensor(value))
+    model.eval()
+    encode = reference_function(LAB, "encode")
+    sentences = judge_set("sentiment")
+    batches = Batches([encode(text, vocab) for text, _ in sentences], [label for _, label in sentences],
+                      batch_size=256, shuffle=False)
+    with torch.no_grad():
+        right = sum(int((model(tokens, offsets).argmax(1) == labels).sum()) for tokens, offsets, labels in batches)
+    return right / len(sentences)
+
+
+def scored_on_the_judge_set(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+    found = diagnose_trained(outcome, case)
+    if found is not None or not isinstance(outcome, Returned):
+        return found
+    return accuracy_verdict(judge_set_accuracy(outcome.value, case.args[0]), "sentences held out for grading")
+
+
 JUDGES = {
     "test_build_vocab": Judge("build_vocab", build_vocab_cases),
     "test_encode": Judge("encode", encode_cases),
@@ -95,5 +138,5 @@ JUDGES = {
     "test_train_epoch": Judge("train_epoch", train_epoch_cases),
     "test_evaluate": Judge("evaluate", evaluate_cases),
     "test_fit": Judge("fit", fit_cases),
-    "test_end_to_end": Judge("end_to_end", end_to_end_cases, diagnose=diagnose_end_to_end, function="fit"),
+    "test_end_to_end": Judge("end_to_end", end_to_end_cases, diagnose=scored_on_the_judge_set, function="fit"),
 }

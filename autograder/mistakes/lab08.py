@@ -18,6 +18,15 @@ MISTAKES = [
                 kept = sorted(counts, key=lambda w: (-counts[w], w))
                 return {"<pad>": 0, "<unk>": 1, **{word: index for index, word in enumerate(kept, start=2)}}
             """),
+    Mistake("build_vocab", "ties in order of first appearance",
+            "Words seen equally often are ordered alphabetically, so that the same texts always give the "
+            "same vocabulary whatever their order: sort on two keys, frequency first.",
+            """
+            def build_vocab(texts, min_freq=1):
+                counts = Counter(token for text in texts for token in tokenize(text))
+                kept = [w for w, c in counts.most_common() if c >= min_freq]
+                return {"<pad>": 0, "<unk>": 1, **{word: index for index, word in enumerate(kept, start=2)}}
+            """),
     Mistake("encode", "<unk> not used for unknown tokens",
             "A word missing from the vocabulary becomes <unk> (1), not nothing: the sentence keeps its length.",
             """
@@ -109,6 +118,21 @@ MISTAKES = [
                     total += loss.item() * len(labels)
                 return total
             """),
+    Mistake("train_epoch", "mean of the batch means",
+            "The last batch may be smaller: averaging the batches' mean losses gives its examples more "
+            "weight. Weight each batch's mean by its number of examples, then divide by the total.",
+            """
+            def train_epoch(model, batches, loss_fn, optimizer):
+                model.train()
+                losses = []
+                for tokens, offsets, labels in batches:
+                    optimizer.zero_grad()
+                    loss = loss_fn(model(tokens, offsets), labels)
+                    loss.backward()
+                    optimizer.step()
+                    losses.append(loss.item())
+                return sum(losses) / len(losses)
+            """),
     Mistake("evaluate", "missing model.eval()",
             "Without model.eval() dropout stays on: the results change from one call to the next.",
             """
@@ -134,6 +158,33 @@ MISTAKES = [
                     correct += (logits.argmax(dim=1) == labels).sum().item()
                     count += len(labels)
                 return {"loss": total / count, "accuracy": correct / count}
+            """),
+    Mistake("evaluate", "only the last batch counted",
+            "The totals must run over every batch: a value set inside the loop and read after it is the "
+            "last batch's alone.",
+            """
+            def evaluate(model, batches, loss_fn):
+                model.eval()
+                with torch.no_grad():
+                    for tokens, offsets, labels in batches:
+                        logits = model(tokens, offsets)
+                        loss = loss_fn(logits, labels).item()
+                        accuracy = (logits.argmax(dim=1) == labels).float().mean().item()
+                return {"loss": loss, "accuracy": accuracy}
+            """),
+    Mistake("evaluate", "mean of the batch means",
+            "The last batch may be smaller: averaging the batches' means gives its examples more weight. "
+            "Count the examples, and weight each batch by its size.",
+            """
+            def evaluate(model, batches, loss_fn):
+                model.eval()
+                losses, accuracies = [], []
+                with torch.no_grad():
+                    for tokens, offsets, labels in batches:
+                        logits = model(tokens, offsets)
+                        losses.append(loss_fn(logits, labels).item())
+                        accuracies.append((logits.argmax(dim=1) == labels).float().mean().item())
+                return {"loss": sum(losses) / len(losses), "accuracy": sum(accuracies) / len(accuracies)}
             """),
     Mistake("fit", "early stopping keeps the last weights, not the best",
             "Keep a copy of the weights of the best dev epoch (copy.deepcopy(model.state_dict())) and "
@@ -165,6 +216,29 @@ MISTAKES = [
                 best_accuracy, best_state, waited = -1.0, copy.deepcopy(model.state_dict()), 0
                 for _ in range(epochs):
                     history["train_loss"].append(train_epoch(model, train_batches, loss_fn, optimizer))
+                    result = evaluate(model, dev_batches, loss_fn)
+                    history["dev_loss"].append(result["loss"])
+                    history["dev_accuracy"].append(result["accuracy"])
+                    if result["accuracy"] > best_accuracy:
+                        best_accuracy, best_state, waited = result["accuracy"], copy.deepcopy(model.state_dict()), 0
+                    else:
+                        waited += 1
+                        if waited >= patience:
+                            break
+                model.load_state_dict(best_state)
+                return history
+            """),
+    Mistake("fit", "trained on the dev set too",
+            "The dev set decides when to stop and which weights to keep: a model that trains on it is "
+            "judged on examples it has learned, and its dev accuracy says nothing about new sentences. "
+            "Train on the training batches only.",
+            """
+            def fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience):
+                history = {"train_loss": [], "dev_loss": [], "dev_accuracy": []}
+                best_accuracy, best_state, waited = -1.0, copy.deepcopy(model.state_dict()), 0
+                for _ in range(epochs):
+                    history["train_loss"].append(train_epoch(model, train_batches, loss_fn, optimizer))
+                    train_epoch(model, dev_batches, loss_fn, optimizer)
                     result = evaluate(model, dev_batches, loss_fn)
                     history["dev_loss"].append(result["loss"])
                     history["dev_accuracy"].append(result["accuracy"])

@@ -1,6 +1,6 @@
 """The course's text dataset: UCI "Sentiment Labelled Sentences", cleaned (DATA_CARD.md).
 
-    sentences = load_sentences()                  # 2990 Sentence(text, sentiment, source)
+    sentences = load_sentences()                  # 2691 Sentence(text, sentiment, source)
     train, dev, test = split("sentiment")         # lists of (text, label), fixed and stratified
     train, dev, test = split("source")            # labels 0 amazon, 1 imdb, 2 yelp
 

@@ -1,9 +1,11 @@
-"""Rebuild `sentences.tsv` from the original UCI files (see DATA_CARD.md for the rules).
+"""Clean the original UCI files into one TSV (see DATA_CARD.md for the rules).
 
-    python -m labutils.data.clean path/to/sentiment-labelled-sentences
+    python -m labutils.data.clean path/to/sentiment-labelled-sentences OUT.tsv
 
 Reads amazon_cells_labelled.txt, imdb_labelled.txt (Latin-1) and yelp_labelled.txt,
-cleans each sentence and writes one UTF-8 TSV: sentence, sentiment, source.
+cleans each sentence and writes one UTF-8 TSV: sentence, sentiment, source (all 2990).
+The course's `sentences.tsv` is this corpus less the sentences it holds out for grading:
+the instructor's `python -m autograder.judge_set SOURCE_DIR` writes both.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ SOURCES = {  # file -> (source site, encoding)
     "imdb_labelled.txt": ("imdb", "latin-1"),
     "yelp_labelled.txt": ("yelp", "utf-8"),
 }
-OUTPUT = Path(__file__).parent / "sentences.tsv"
+HEADER = "sentence\tsentiment\tsource"
 
 
 def clean_sentence(raw: str) -> str:
@@ -41,14 +43,22 @@ def read_source(path: Path, encoding: str) -> list[tuple[str, int]]:
     return rows
 
 
-def main(source_dir: str) -> None:
-    lines = ["sentence\tsentiment\tsource"]
-    for name, (site, encoding) in SOURCES.items():
-        for sentence, label in read_source(Path(source_dir) / name, encoding):
-            lines.append(f"{sentence}\t{label}\t{site}")
-    OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"wrote {len(lines) - 1} sentences to {OUTPUT}")
+def cleaned_lines(source_dir: Path | str) -> list[str]:
+    """The corpus's TSV lines (without the header), in the files' order."""
+    return [f"{sentence}\t{label}\t{site}"
+            for name, (site, encoding) in SOURCES.items()
+            for sentence, label in read_source(Path(source_dir) / name, encoding)]
+
+
+def write_tsv(lines: list[str], path: Path | str) -> None:
+    Path(path).write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+
+
+def main(source_dir: str, output: str) -> None:
+    lines = cleaned_lines(source_dir)
+    write_tsv(lines, output)
+    print(f"wrote {len(lines)} sentences to {output}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,26 @@
+"""The tampering scan flags code that rewrites what checks and judges run, and not ordinary code."""
+import pytest
+
+from autograder.tampering import suspicious_code
+
+
+@pytest.mark.parametrize("source, flagged", [
+    ("import labutils.checks.lab01 as c\nc.check_matmul = print", "assigns to c.check_matmul"),
+    ("from labutils.harnesses import HARNESSES\nHARNESSES.update(end_to_end=lambda *a: 1)",
+     "calls update on HARNESSES (labutils.harnesses.HARNESSES)"),
+    ("import labutils.harnesses as h\nh.HARNESSES.setdefault('x', print)", "calls setdefault on h.HARNESSES"),
+    ("import labutils.harnesses as h\nh.HARNESSES['end_to_end'] = print", "assigns to h.HARNESSES.[]"),
+    ("get_ipython().input_transformers_cleanup.append(lambda lines: [])", "input_transformers_cleanup"),
+])
+def test_tampering_is_flagged_naming_the_line(source, flagged):
+    flags = suspicious_code([source])
+    assert flags and flagged in flags[0] and flags[0].startswith("cell 1, line ")
+
+
+@pytest.mark.parametrize("source", [
+    "import sys\nsys.path.append('.')",
+    "history = {'loss': []}\nhistory['loss'].append(1.0)\nhistory.update(dev=[])",
+    "from labutils.data import split\ntrain, dev, test = split('sentiment')\ntrain.append(('extra', 1))",
+])
+def test_ordinary_code_is_not_flagged(source):
+    assert suspicious_code([source]) == []
