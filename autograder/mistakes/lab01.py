@@ -5,7 +5,8 @@ MISTAKES = [
     # --- matmul(A, B) -------------------------------------------------------------
     Mistake(
         "matmul", "transposed indexing",
-        "Entry (i, j) of A B is row i of A times column j of B: A[i, k] * B[k, j], summed over k.",
+        "Entry (i, j) of A B pairs row i of A with column j of B, summed over the inner index. The first "
+        "index of an entry is its row: reading A down column i instead of along row i multiplies by A transposed.",
         """
         def matmul(A, B):
             m, n = A.shape
@@ -21,7 +22,7 @@ MISTAKES = [
         """),
     Mistake(
         "matmul", "no shape check",
-        "Compare A.shape[1] with B.shape[0] before looping and raise ValueError naming both "
+        "Check that the columns of A match the rows of B before looping, and raise ValueError naming both "
         "shapes when they differ; otherwise the loops read past the end or silently ignore rows.",
         """
         def matmul(A, B):
@@ -36,7 +37,8 @@ MISTAKES = [
         """),
     Mistake(
         "matmul", "off-by-one inner sum",
-        "The inner sum runs over every k from 0 to n - 1: range(n), not range(n - 1) or range(1, n).",
+        "The inner sum must visit every one of the n values of the inner index, the first and the last "
+        "included: a loop that stops one short, or starts one late, leaves a term out of every entry.",
         """
         def matmul(A, B):
             m, n = A.shape
@@ -68,8 +70,8 @@ MISTAKES = [
         """),
     Mistake(
         "matmul", "inner loop over the rows of A (right only for square A)",
-        "The inner index k runs along a row of A and down a column of B: over A's columns, "
-        "range(A.shape[1]), which is A's number of rows only when A is square.",
+        "The inner index k runs along a row of A and down a column of B: over A's columns, which are "
+        "as many as A's rows only when A is square.",
         """
         def matmul(A, B):
             m, n = A.shape
@@ -102,7 +104,8 @@ MISTAKES = [
         """),
     Mistake(
         "product_shape", "shape as a list",
-        "A shape is a tuple, like A.shape: return (m, p), not [m, p].",
+        "A shape is a tuple, the type of an array's .shape: a list holding the same two numbers compares "
+        "unequal to it.",
         """
         def product_shape(shape_a, shape_b):
             if shape_a[1] != shape_b[0]:
@@ -121,7 +124,8 @@ MISTAKES = [
         """),
     Mistake(
         "ffnn_forward", "activation missing",
-        "The hidden layer is h2 = g(x W2 + b2): without g the two layers collapse into one linear map.",
+        "The hidden layer applies g to its whole pre-activation (the product with W2 plus the bias): "
+        "without g the two layers collapse into one linear map.",
         """
         def ffnn_forward(x, W2, b2, W3, g):
             h2 = x @ W2 + b2
@@ -137,7 +141,7 @@ MISTAKES = [
         """),
     Mistake(
         "ffnn_forward", "bias missing",
-        "The hidden layer adds the bias before the activation: g(x W2 + b2).",
+        "The hidden layer's pre-activation is the product with W2 plus the bias b2; g comes after that sum.",
         """
         def ffnn_forward(x, W2, b2, W3, g):
             return g(x @ W2) @ W3
@@ -162,7 +166,7 @@ MISTAKES = [
         """),
     Mistake(
         "ffnn_forward", "bias added after the activation",
-        "The bias is part of the pre-activation: h2 = g(x W2 + b2), the sum first, then g.",
+        "The bias is part of the pre-activation: add it to the product with W2 first, then apply g to the sum.",
         """
         def ffnn_forward(x, W2, b2, W3, g):
             h2 = g(x @ W2) + b2

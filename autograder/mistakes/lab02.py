@@ -20,15 +20,17 @@ MISTAKES = [
     # --- sigmoid -----------------------------------------------------------------
     Mistake(
         "sigmoid", "naive sigmoid overflows",
-        "1 / (1 + exp(-x)) computes exp(10000) for x = -1e4 and overflows. Use exp(x) / (1 + exp(x)) "
-        "where x < 0, so that exp only ever sees -|x|.",
+        "The form with the exponential of minus x exponentiates a huge positive number when x is very "
+        "negative (e to the 10000 for x = -1e4) and overflows. On the negative side use the equivalent form "
+        "whose exponent is x itself, so that exp only ever sees -|x|, never a positive number.",
         """
         def sigmoid(x):
             return 1.0 / (1.0 + np.exp(-x))
         """),
     Mistake(
         "sigmoid", "sign of the exponent flipped",
-        "sigmoid(x) = 1 / (1 + exp(-x)): large positive x gives values near 1, not near 0.",
+        "The sigmoid is increasing: large positive inputs give values near 1 and large negative ones values "
+        "near 0. With the sign of the exponent flipped, each form computes the mirror image, 1 - sigma.",
         """
         def sigmoid(x):
             x = np.asarray(x, dtype=float)
@@ -42,7 +44,8 @@ MISTAKES = [
     # --- tanh --------------------------------------------------------------------
     Mistake(
         "tanh", "tanh as 2 sigmoid(x) - 1 (missing the 2x)",
-        "tanh(x) = 2 sigmoid(2x) - 1: the input is doubled too, not only the output.",
+        "In the identity between tanh and the sigmoid the input is doubled too, not only the output: "
+        "tanh x = 2 sigma(2x) - 1.",
         """
         def tanh(x):
             return 2.0 * sigmoid(x) - 1.0
@@ -79,8 +82,8 @@ MISTAKES = [
         """),
     Mistake(
         "relu", "relu changes its input in place",
-        "x[x < 0] = 0 overwrites the caller's array (a layer's pre-activations, still needed by the "
-        "backward pass). Return a new array: np.maximum(0, x).",
+        "Writing zeros into the input changes the caller's array (a layer's pre-activations, still needed "
+        "by the backward pass). Leave the input as it was and return a new array.",
         """
         def relu(x):
             x[x < 0] = 0
@@ -89,7 +92,9 @@ MISTAKES = [
     # --- derivatives -------------------------------------------------------------
     Mistake(
         "sigmoid_grad", "s(x)(1 + s(x))",
-        "The derivative of the sigmoid is s (1 - s), with a minus: it is largest (1/4) at 0.",
+        "The sign is wrong: the slope of the sigmoid is largest at 0 (1/4) and falls to 0 on both sides, "
+        "so the factor beside sigma must shrink as sigma grows toward 1. Derive it again, or compare "
+        "with a centred difference.",
         """
         def sigmoid_grad(x):
             s = sigmoid(x)
@@ -97,35 +102,40 @@ MISTAKES = [
         """),
     Mistake(
         "sigmoid_grad", "derivative written with the input instead of the output",
-        "s (1 - s) uses the sigmoid's output s = sigmoid(x), not x itself.",
+        "The formula you derived is in terms of the sigmoid's output, not of its input: evaluate the "
+        "sigmoid first and use that value in place of x.",
         """
         def sigmoid_grad(x):
             return x * (1.0 - x)
         """),
     Mistake(
         "tanh_grad", "1 - x**2 (input instead of output)",
-        "tanh'(x) = 1 - tanh(x)**2: square the output of tanh, not x.",
+        "The derivative of tanh is written with tanh's output, not with its input: square the value of "
+        "tanh, not x.",
         """
         def tanh_grad(x):
             return 1.0 - np.asarray(x, dtype=float) ** 2
         """),
     Mistake(
         "tanh_grad", "1 - tanh(x) (square missing)",
-        "tanh'(x) = 1 - tanh(x)**2: the square makes it symmetric and at most 1.",
+        "The slope of tanh is the same at x and -x and at most 1; without the square it is lopsided and "
+        "exceeds 1 for negative x. Derive it again with the quotient rule.",
         """
         def tanh_grad(x):
             return 1.0 - tanh(x)
         """),
     Mistake(
         "relu_grad", "relu_grad is 1 at 0",
-        "Take the derivative at 0 to be 0, as PyTorch does: use x > 0, not x >= 0.",
+        "At exactly 0 ReLU has no derivative; the convention here, as in PyTorch, is 0 there, so the "
+        "comparison with 0 must be strict.",
         """
         def relu_grad(x):
             return (np.asarray(x) >= 0).astype(float)
         """),
     Mistake(
         "relu_grad", "relu_grad flattens its input",
-        "The derivative has the shape of x: compare the whole array at once, (x > 0).astype(float).",
+        "The derivative has the shape of x: compute it on the whole array at once (an elementwise "
+        "comparison keeps the shape); a flat list loses the rows and columns.",
         """
         def relu_grad(x):
             return np.array([1.0 if value > 0 else 0.0 for value in np.ravel(x)])
@@ -133,14 +143,16 @@ MISTAKES = [
     # --- dead_relu_fraction ------------------------------------------------------
     Mistake(
         "dead_relu_fraction", "dead if inactive on any example",
-        "A unit is dead only if it is <= 0 for every example: np.all over the examples, not np.any.",
+        "A unit is dead only if it is <= 0 for every example, not for at least one: a single example "
+        "where it is active still gives it a gradient.",
         """
         def dead_relu_fraction(X, W, b):
             return float(np.mean(np.any(X @ W + b <= 0, axis=0)))
         """),
     Mistake(
         "dead_relu_fraction", "counted entries, not units",
-        "Decide per unit (column) first, then take the fraction of units: np.all(..., axis=0), then the mean.",
+        "Decide per unit (a column) first whether it is <= 0 on every example, then take the fraction of "
+        "units, not the fraction of (example, unit) entries.",
         """
         def dead_relu_fraction(X, W, b):
             return float(np.mean(X @ W + b <= 0))

@@ -24,7 +24,8 @@ MISTAKES = [
     Mistake(
         "softmax", "global max instead of the per-row max",
         "Subtracting the largest score of the whole batch underflows rows whose scores are much "
-        "smaller (exp(-1000) = 0, then 0 / 0). Subtract each row's own maximum (keepdims=True).",
+        "smaller (exp underflows to exactly 0.0 below about -745: exp(-1000) = 0, then 0 / 0). Subtract "
+        "each row's own maximum, one per example along the class axis.",
         """
         def softmax(z, axis=-1):
             exp_z = np.exp(z - np.max(z))
@@ -32,8 +33,9 @@ MISTAKES = [
         """),
     Mistake(
         "softmax", "sum without keepdims",
-        "np.sum(..., axis=-1) drops the class axis, so a (3, 3) batch is divided column-wise by the "
-        "row sums, and a (2, 4) batch cannot broadcast. Keep the axis: keepdims=True.",
+        "Summing along the class axis without keeping it drops that axis, so a (3, 3) batch is divided "
+        "column-wise by the row sums, silently, and a (2, 4) batch cannot broadcast. The sum must keep "
+        "the reduced axis, with length 1.",
         """
         def softmax(z, axis=-1):
             exp_z = np.exp(z - np.max(z, axis=axis, keepdims=True))
@@ -52,14 +54,16 @@ MISTAKES = [
     # --- logsumexp ---------------------------------------------------------------
     Mistake(
         "logsumexp", "naive log-sum-exp overflows",
-        "log(sum(exp(z))) overflows for large scores. Use m + log(sum(exp(z - m))) with m the maximum.",
+        "The exponential of a large score overflows to inf (above about 709). Factor the largest score m "
+        "out of the sum: LSE is m plus the log-sum-exp of the scores shifted by m, whose exponents are all <= 0.",
         """
         def logsumexp(z, axis=-1):
             return np.log(np.sum(np.exp(z), axis=axis))
         """),
     Mistake(
         "logsumexp", "forgot to add the max back",
-        "log(sum(exp(z - m))) is LSE(z) - m: add m back.",
+        "After shifting the scores by their maximum m, the log of the sum of exponentials is LSE minus m: "
+        "the result is off by the maximum until m is added back.",
         """
         def logsumexp(z, axis=-1):
             m = np.max(z, axis=axis, keepdims=True)
@@ -68,15 +72,18 @@ MISTAKES = [
     # --- log_softmax -------------------------------------------------------------
     Mistake(
         "log_softmax", "log(softmax(z)) gives -inf",
-        "A probability below about 1e-308 rounds to 0.0 and log(0) = -inf. Compute z - logsumexp(z) "
-        "instead: it never forms the tiny probability.",
+        "exp(x) underflows to exactly 0.0 for x below about -745: the smallest positive float64 is "
+        "about 5e-324 (a subnormal; normal floats stop near 2.2e-308), so a product of many "
+        "probabilities, or the exponential of a very negative score, can round to 0, and log(0) = -inf. "
+        "Subtract the log-sum-exp from the scores instead: that never forms the tiny probability.",
         """
         def log_softmax(z, axis=-1):
             return np.log(softmax(z, axis=axis))
         """),
     Mistake(
         "log_softmax", "subtracted the max, not the log-sum-exp",
-        "log softmax(z) = z - LSE(z); subtracting only max(z) leaves out log(sum(exp(z - max))).",
+        "Subtracting only the largest score leaves out the log of the sum of the shifted exponentials: "
+        "log-softmax subtracts the whole log-sum-exp, so that the exponentials of each row sum to 1.",
         """
         def log_softmax(z, axis=-1):
             return z - np.max(z, axis=axis, keepdims=True)
@@ -84,14 +91,14 @@ MISTAKES = [
     # --- predict -----------------------------------------------------------------
     Mistake(
         "predict", "argmax over the wrong axis",
-        "One prediction per example: take the argmax along the class axis (axis=-1), not over examples.",
+        "One prediction per example: take the argmax along the class axis (the last), not down the examples.",
         """
         def predict(scores):
             return np.argmax(scores, axis=0)
         """),
     Mistake(
         "predict", "returned the best score, not its index",
-        "np.max gives the largest score; the predicted class is where it is: np.argmax.",
+        "The largest score is not the prediction: the predicted class is the position of the largest score.",
         """
         def predict(scores):
             return np.max(scores, axis=-1)
