@@ -5,7 +5,8 @@ MISTAKES = [
     # --- graph_forward_backward --------------------------------------------------
     Mistake(
         "graph_forward_backward", "dfda missing the factor x",
-        "At the node u = x a, the gradient flowing to a is multiplied by the other input: df/da = df/du * x.",
+        "At a product node, each input's local derivative is the other input: the gradient reaching a must "
+        "carry the factor x.",
         """
         def graph_forward_backward(x, a, b):
             v = x * a + b
@@ -14,7 +15,8 @@ MISTAKES = [
         """),
     Mistake(
         "graph_forward_backward", "forgot the 2 of the square",
-        "The local derivative of f = v**2 is 2 v: every gradient below the square carries the factor 2.",
+        "The local derivative of the square v² is 2v, not v: every gradient below the square node carries the "
+        "factor 2.",
         """
         def graph_forward_backward(x, a, b):
             v = x * a + b
@@ -23,7 +25,7 @@ MISTAKES = [
     # --- linear_forward ----------------------------------------------------------
     Mistake(
         "linear_forward", "bias missing",
-        "The linear layer is x W + b: add the bias (it broadcasts over the rows).",
+        "The linear layer's output includes the bias, added to every example (row) of the batch.",
         """
         def linear_forward(x, W, b):
             return x @ W, (x, W, b)
@@ -31,7 +33,8 @@ MISTAKES = [
     # --- linear_backward ---------------------------------------------------------
     Mistake(
         "linear_backward", "db not summed over the batch",
-        "b is added to every row, so its gradient is the sum of dout over the rows: dout.sum(axis=0), shape (h,).",
+        "b is added to every example's row, so its gradient collects the upstream gradients of all the examples: "
+        "one number per unit, shape (h,), like b, not one row per example.",
         """
         def linear_backward(dout, cache):
             x, W, b = cache
@@ -39,7 +42,8 @@ MISTAKES = [
         """),
     Mistake(
         "linear_backward", "dW transposed",
-        "dW has the shape of W, (d, h): x.T @ dout, not dout.T @ x.",
+        "dW must have the shape of W, (d, h); yours is its transpose. Let the shapes decide which factor of the "
+        "product comes first.",
         """
         def linear_backward(dout, cache):
             x, W, b = cache
@@ -47,7 +51,8 @@ MISTAKES = [
         """),
     Mistake(
         "linear_backward", "dW missing x",
-        "out = x W: the gradient of W multiplies dout by the layer's input, dW = x.T @ dout.",
+        "Each weight W_kj multiplies the inputs x_ik, so its gradient weighs the upstream gradient by the layer's "
+        "input: the input is missing from yours.",
         """
         def linear_backward(dout, cache):
             x, W, b = cache
@@ -55,7 +60,8 @@ MISTAKES = [
         """),
     Mistake(
         "linear_backward", "dx using W instead of W^T",
-        "dx has the shape of x, (n, d): dout (n, h) times W.T (h, d).",
+        "dx must have the shape of x, (n, d): each input x_ik reaches out_ij through W_kj, so the weights enter "
+        "transposed, not as they are.",
         """
         def linear_backward(dout, cache):
             x, W, b = cache
@@ -71,22 +77,23 @@ MISTAKES = [
         """),
     Mistake(
         "relu_backward", "gradient passed where the input was 0",
-        "ReLU's derivative is 0 at x = 0 (as in PyTorch): use x > 0, not x >= 0.",
+        "ReLU has no derivative at an input of exactly 0; the convention (lab 02, PyTorch) is 0 there: only "
+        "strictly positive inputs pass gradient.",
         """
         def relu_backward(dout, cache):
             return dout * (cache >= 0)
         """),
     Mistake(
         "relu_backward", "gradient passed where the input was negative",
-        "Units that were off in the forward pass (x <= 0) pass no gradient: multiply dout by the mask x > 0.",
+        "Units that were off in the forward pass (input 0 or below) pass no gradient: their local derivative is 0.",
         """
         def relu_backward(dout, cache):
             return dout.copy()
         """),
     Mistake(
         "relu_backward", "dout ignored (the local derivative only)",
-        "relu_backward returns dL/dx = dL/dout times dout/dx: the 0/1 mask (the local derivative) "
-        "multiplied by the upstream gradient dout, not the mask alone.",
+        "The chain rule: the gradient of the input is the local derivative (0 or 1) times the upstream gradient "
+        "dout, not the local derivative alone.",
         """
         def relu_backward(dout, cache):
             return (cache > 0).astype(float)
@@ -94,7 +101,8 @@ MISTAKES = [
     # --- softmax_cross_entropy ---------------------------------------------------
     Mistake(
         "softmax_cross_entropy", "dlogits missing the 1/n",
-        "The loss is a mean over the n examples: divide the gradient by n too, (P - Y) / n.",
+        "The loss is a mean over the n examples, so each example's contribution to the gradient carries the "
+        "factor 1/n too.",
         """
         def softmax_cross_entropy(logits, y):
             n = len(y)
@@ -106,7 +114,8 @@ MISTAKES = [
         """),
     Mistake(
         "softmax_cross_entropy", "dlogits missing the -1 at the correct class",
-        "The gradient is P - Y: subtract 1 at each example's correct class.",
+        "The loss of an example is -z_y plus the log-sum-exp of its logits: the softmax probabilities come from "
+        "the second term, and the first adds -1 at the correct class.",
         """
         def softmax_cross_entropy(logits, y):
             n = len(y)
@@ -116,8 +125,8 @@ MISTAKES = [
         """),
     Mistake(
         "softmax_cross_entropy", "no max subtraction (overflow)",
-        "exp of a logit above about 710 overflows (inf / inf is nan). Subtract each row's largest logit "
-        "first: softmax does not change.",
+        "exp of a logit above about 709.78 overflows to inf (inf / inf is nan). Shift each row by its largest "
+        "logit first: softmax does not change.",
         """
         def softmax_cross_entropy(logits, y):
             n = len(y)
@@ -129,8 +138,11 @@ MISTAKES = [
         """),
     Mistake(
         "softmax_cross_entropy", "log of the softmax (log 0 is -inf)",
-        "A correct class far below the best logit gets a probability that rounds to 0, and log(0) is "
-        "-inf: an infinite loss. Take the loss from the log-softmax, shifted - log(sum(exp(shifted))).",
+        "exp(x) underflows to exactly 0.0 for x below about -745: the smallest positive float64 is about 5e-324 "
+        "(a subnormal; normal floats stop near 2.2e-308), so a product of many probabilities, or the "
+        "exponential of a very negative score, can round to 0, and log(0) = -inf. A correct class far below "
+        "the best logit gets an infinite loss: take its log-probability from the shifted logits directly "
+        "(the log-softmax), never the log of a probability.",
         """
         def softmax_cross_entropy(logits, y):
             n = len(y)

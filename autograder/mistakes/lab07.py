@@ -18,28 +18,31 @@ def _forward(mask: str, scale: str, eval_line: str = "if not train or p == 0:", 
 
 MISTAKES = [
     Mistake("dropout_forward", "no rescaling",
-            "Inverted dropout scales the kept units by 1 / (1 - p), so that the expected activation stays x "
-            "and nothing has to change at eval time.",
+            "Inverted dropout divides the kept units by the keep probability during training, so that the "
+            "expected activation stays x and nothing has to change at eval time.",
             _forward("rng.random(x.shape) >= p", "1.0")),
     Mistake("dropout_forward", "scaling by p",
-            "p is the probability of dropping. Kept units are divided by the keep probability, 1 - p.",
+            "p is the probability of dropping, not of keeping: kept units are divided by the keep probability, "
+            "one minus p.",
             _forward("rng.random(x.shape) >= p", "p")),
-    Mistake("dropout_forward", "scaling by (1 - p)",
-            "Multiplying by the keep probability is the notes' test-time rule (ERRATA 6). Inverted dropout "
-            "divides by it during training instead: x / (1 - p).",
+    Mistake("dropout_forward", "scaling by the keep probability",
+            "Multiplying by the keep probability is the notes' test-time rule (ERRATA 6): it shrinks the kept "
+            "units instead of making up for the dropped ones. Inverted dropout divides by it during training.",
             _forward("rng.random(x.shape) >= p", "1 - p")),
     Mistake("dropout_forward", "p used as the keep probability",
-            "In nn.Dropout(p), p is the probability of dropping a unit: keep it when rng.random() >= p.",
+            "In nn.Dropout(p), p is the probability of dropping a unit: about a fraction p of the entries must "
+            "come out 0, not a fraction one minus p.",
             _forward("rng.random(x.shape) < p", "1 / p")),
     Mistake("dropout_forward", "dropping at eval time",
-            "At eval time (train=False) dropout is the identity: return x unchanged.",
+            "At eval time (train=False) dropout is the identity: nothing is dropped.",
             _forward("rng.random(x.shape) >= p", "1 / (1 - p)", eval_line="if p == 0:")),
     Mistake("dropout_forward", "a mask that is not redrawn",
             "Draw the mask from the rng you are given; a generator created inside the function restarts "
             "at each call and drops the same units every time.",
             _forward("rng.random(x.shape) >= p", "1 / (1 - p)", header="rng = np.random.default_rng(0)")),
     Mistake("dropout_forward", "nan at p = 1",
-            "With p = 1 the keep probability is 0 and 0 / 0 is nan: return zeros when p == 1.",
+            "With p = 1 the keep probability is 0 and dividing by it gives nan: every unit is dropped, so the "
+            "output is all zeros; deal with that case before dividing.",
             """
             def dropout_forward(x, p, train, rng):
                 if not train or p == 0:
@@ -48,7 +51,7 @@ MISTAKES = [
                 return x * mask, (mask, p)
             """),
     Mistake("dropout_forward", "numpy's global generator instead of rng",
-            "Draw the mask from the rng you are given (rng.random). np.random's functions use NumPy's "
+            "Draw the mask from the generator you are given. np.random's functions use NumPy's "
             "global generator: the caller's seed then decides nothing and a run cannot be reproduced.",
             _forward("np.random.random(x.shape) >= p", "1 / (1 - p)")),
     Mistake("dropout_forward", "a generator of its own instead of rng",
@@ -57,8 +60,8 @@ MISTAKES = [
             _forward("rng.random(x.shape) >= p", "1 / (1 - p)", header="rng = np.random.default_rng()")),
     Mistake("dropout_forward", "scaling at eval time",
             "Inverted dropout already divides by 1 - p during training, so eval time needs no correction: "
-            "with train=False return x itself. Multiplying by 1 - p there is the notes' rule for "
-            "dropout without the training-time scaling (ERRATA 6).",
+            "with train=False the output is x itself. Multiplying by the keep probability there is the notes' "
+            "rule for dropout without the training-time scaling (ERRATA 6).",
             """
             def dropout_forward(x, p, train, rng):
                 if not train:
@@ -75,8 +78,8 @@ MISTAKES = [
             "loses its own units, not the same ones.",
             _forward("rng.random(x.shape[-1]) >= p", "1 / (1 - p)")),
     Mistake("dropout_forward", "dropout applied to x in place",
-            "x *= mask overwrites the caller's activations (which the backward pass of the layer below may "
-            "still need). Return a new array: x * mask.",
+            "Modifying x in place overwrites the caller's activations (which the backward pass of the layer "
+            "below may still need): the output must be a new array.",
             """
             def dropout_forward(x, p, train, rng):
                 if not train or p == 0:
@@ -88,7 +91,7 @@ MISTAKES = [
                 return x, (mask, p)
             """),
     Mistake("dropout_backward", "backward ignoring the mask",
-            "Dropped units did not contribute to the output, so they get no gradient: dx = dout * mask.",
+            "Dropped units did not contribute to the output, so they get no gradient: their local derivative is 0.",
             """
             def dropout_backward(dout, cache):
                 mask, p = cache
@@ -97,8 +100,8 @@ MISTAKES = [
                 return dout / (1 - p)
             """),
     Mistake("dropout_backward", "backward ignoring the scale",
-            "The forward pass multiplied kept units by 1 / (1 - p); the backward pass multiplies their "
-            "gradient by the same factor.",
+            "The forward pass multiplied kept units by the inverse of the keep probability: that factor is their "
+            "local derivative, so it multiplies their gradient too.",
             """
             def dropout_backward(dout, cache):
                 mask, p = cache

@@ -82,7 +82,7 @@ def check_relu_backward(relu_backward: Callable, relu_forward: Callable) -> None
 
 
 def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> None:
-    """softmax_cross_entropy(logits, y) -> (mean loss, (P - Y) / n)."""
+    """softmax_cross_entropy(logits, y) -> (mean loss, its gradient with respect to the logits)."""
     run_check(LAB, "softmax_cross_entropy", softmax_cross_entropy, SOFTMAX_CE_CASES)
 
 

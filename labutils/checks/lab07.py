@@ -4,7 +4,8 @@ A dropout mask depends on how you draw random numbers, so there is no single rig
 output: these checks (and the judges) test its properties. Kept entries are scaled by
 1 / (1 - p); about a fraction p is dropped, independently for every entry; the mask comes
 from the rng given (the same seed gives the same mask, the next call a new one); nothing
-changes at eval time; the backward pass multiplies by the same mask and scale.
+changes at eval time; the backward pass is compared, entry by entry, with the gradient of
+the forward pass's own output.
 """
 from __future__ import annotations
 
@@ -61,11 +62,12 @@ def _training_problem(first: np.ndarray, x: np.ndarray, p: float) -> Diagnosis:
     if abs(dropped - (1 - p)) < spread and abs(dropped - p) > spread:
         return f"{dropped:.0%} of the units were dropped, for p = {p}", "p used as the keep probability"
     if not np.allclose(scale, 1 / (1 - p)):
-        named = {1.0: "no rescaling", p: "scaling by p", 1 - p: "scaling by (1 - p)"}
+        named = {1.0: "no rescaling", p: "scaling by p", 1 - p: "scaling by the keep probability"}
         for factor, name in named.items():
             if np.allclose(scale, factor):
-                return f"kept units are multiplied by {factor:g}, not by 1 / (1 - p) = {1 / (1 - p):.4g}", name
-        return "kept units should be x / (1 - p) and dropped ones 0", None
+                return (f"kept units are multiplied by {factor:g}, not by the inverse of the keep probability, "
+                        f"{1 / (1 - p):.4g}"), name
+        return "kept units should be divided by the keep probability and dropped ones be 0", None
     if abs(dropped - p) > spread:
         return f"{dropped:.1%} of the units were dropped, for p = {p}", None
     return None
@@ -92,7 +94,8 @@ def diagnose_forward(outcome: Outcome, case: Case) -> Diagnosis:
         if _close(first, x):
             return None
         if _close(first, x * (1 - p)):
-            return "at eval time (train=False) the output must be x itself, not x (1 - p)", "scaling at eval time"
+            return ("at eval time (train=False) the output must be x itself, not x times the keep probability",
+                    "scaling at eval time")
         return "at eval time (train=False) the output must be x itself", "dropping at eval time"
     if p == 0:
         return None if _close(first, x) else ("with p = 0 nothing is dropped: the output must be x", None)
@@ -120,8 +123,8 @@ def diagnose_backward(outcome: Outcome, case: Case) -> Diagnosis:
     if _close(dx, dout / (1 - p)):
         return "dropped units receive gradient too", "backward ignoring the mask"
     if _close(dx, dout * (out != 0)):
-        return "kept units' gradient is not scaled by 1 / (1 - p)", "backward ignoring the scale"
-    return "dx should be dout times the forward pass's mask and scale", None
+        return "kept units' gradient misses the factor their forward pass applied", "backward ignoring the scale"
+    return "dx is not the gradient of your forward pass (compared entry by entry with its own mask)", None
 
 
 def check_dropout_forward(dropout_forward: Callable) -> None:
