@@ -5,15 +5,18 @@ MISTAKES = [
     # --- quality_mean ------------------------------------------------------------
     Mistake(
         "quality_mean", "arithmetic mean instead of geometric",
-        "Q_mean is the geometric mean, (product of the N probabilities) ** (1/N) = exp(mean(log p)).",
+        "Q_mean is the geometric mean: the N-th root of the product of the N probabilities, which logs turn "
+        "into the exponential of the mean log. The arithmetic mean is a different, larger quantity.",
         """
         def quality_mean(P, y):
             return float(np.mean(P[np.arange(len(y)), y]))
         """),
     Mistake(
         "quality_mean", "the product underflows",
-        "The product of thousands of probabilities is below 1e-308 and rounds to 0.0. Average the "
-        "logs instead: exp(mean(log p)).",
+        "exp(x) underflows to exactly 0.0 for x below about -745: the smallest positive float64 is about "
+        "5e-324 (a subnormal; normal floats stop near 2.2e-308), so a product of many probabilities, or the "
+        "exponential of a very negative score, can round to 0, and log(0) = -inf. Multiplying first loses "
+        "everything: average the logs, and exponentiate only at the end.",
         """
         def quality_mean(P, y):
             correct = P[np.arange(len(y)), y]
@@ -21,7 +24,8 @@ MISTAKES = [
         """),
     Mistake(
         "quality_mean", "product without the 1/N root",
-        "The quality is a mean: take the N-th root of the product (or the mean of the logs).",
+        "The quality is a mean: the N-th root of the product (equivalently, the mean of the logs), so that it "
+        "does not shrink as N grows.",
         """
         def quality_mean(P, y):
             return float(np.prod(P[np.arange(len(y)), y]))
@@ -29,37 +33,37 @@ MISTAKES = [
     # --- cross_entropy -----------------------------------------------------------
     Mistake(
         "cross_entropy", "sum instead of mean",
-        "The loss is the mean over the N examples, -(1/N) sum ln p: divide by N (np.mean).",
+        "The loss is the mean over the N examples, the 1/N in front of the sum: a sum grows with N.",
         """
         def cross_entropy(P, y):
             return float(-np.sum(np.log(P[np.arange(len(y)), y])))
         """),
     Mistake(
         "cross_entropy", "log10 instead of ln",
-        "Cross-entropy uses the natural log, np.log; np.log10 divides the loss by ln 10.",
+        "Cross-entropy uses the natural log; base 10 divides the loss by ln 10 (about 2.3).",
         """
         def cross_entropy(P, y):
             return float(-np.mean(np.log10(P[np.arange(len(y)), y])))
         """),
     Mistake(
         "cross_entropy", "probability of the predicted class instead of the correct one",
-        "Use the probability given to the correct class y_i, P[i, y[i]], not the largest probability.",
+        "The loss reads the probability given to the correct class y_i, not the largest probability of the row.",
         """
         def cross_entropy(P, y):
             return float(-np.mean(np.log(np.max(P, axis=1))))
         """),
     Mistake(
         "cross_entropy", "one-hot / index confusion (P[:, y])",
-        "P[:, y] takes whole columns: an (n, n) matrix. Pair each row with its own label: "
-        "P[np.arange(n), y].",
+        "Indexing with the labels alone takes whole columns: an (n, n) matrix. Each row must be paired with its "
+        "own label: row i, column y_i.",
         """
         def cross_entropy(P, y):
             return float(-np.mean(np.log(P[:, y])))
         """),
     Mistake(
         "cross_entropy", "mean over all n K entries, not over examples",
-        "With one-hot labels Y, the loss of an example is the sum over its classes of -Y ln P; then "
-        "average over the n examples. np.mean of the whole (n, K) product also divides by K.",
+        "With one-hot labels Y, the loss of an example is the sum over its classes of -Y ln P (one nonzero "
+        "term); then average over the n examples. Averaging all n K entries also divides by K.",
         """
         def cross_entropy(P, y):
             Y = np.eye(P.shape[1])[y]
@@ -68,7 +72,7 @@ MISTAKES = [
     # --- cross_entropy_from_logits -----------------------------------------------
     Mistake(
         "cross_entropy_from_logits", "softmax over the wrong axis",
-        "Each example is a row: normalize over the classes, axis=1, not over the examples.",
+        "Each example is a row: normalize over its classes (along the row), not over the examples (down a column).",
         """
         def cross_entropy_from_logits(Z, y):
             m = np.max(Z, axis=0, keepdims=True)
@@ -77,8 +81,9 @@ MISTAKES = [
         """),
     Mistake(
         "cross_entropy_from_logits", "unstable log(softmax)",
-        "exp of large logits overflows and log of a probability rounded to 0 is -inf. Use the "
-        "log-sum-exp form: Z - m - log(sum(exp(Z - m))).",
+        "exp of large logits overflows, and the log of a probability rounded to 0 is -inf. Compute the "
+        "log-probabilities directly: each score minus the log-sum-exp of its row, with the row's largest "
+        "score subtracted before exponentiating.",
         """
         def cross_entropy_from_logits(Z, y):
             P = np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)
@@ -86,8 +91,8 @@ MISTAKES = [
         """),
     Mistake(
         "cross_entropy_from_logits", "one max for the whole batch, not one per row",
-        "Subtract each row's own maximum (axis=1, keepdims=True): with the batch's maximum, a row far "
-        "below it underflows to exp(...) = 0 everywhere and its log is -inf.",
+        "Subtract each row's own maximum: with the batch's maximum, a row far below it underflows to "
+        "exp(...) = 0 everywhere and its log is -inf.",
         """
         def cross_entropy_from_logits(Z, y):
             Z = np.asarray(Z, dtype=float)
@@ -98,22 +103,22 @@ MISTAKES = [
     # --- binary_cross_entropy ----------------------------------------------------
     Mistake(
         "binary_cross_entropy", "the sign error of 003 (loss < 0)",
-        "log p < 0 for p in (0, 1), so the loss needs a minus to be positive: "
-        "-(y log p + (1 - y) log(1 - p)).",
+        "log p < 0 for p in (0, 1), so the loss needs a minus in front to be positive; a negative "
+        "cross-entropy is always a bug.",
         """
         def binary_cross_entropy(p, y):
             return float(np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
         """),
     Mistake(
         "binary_cross_entropy", "y and 1 - y swapped",
-        "p is the probability of class 1, so y = 1 goes with log p and y = 0 with log(1 - p).",
+        "p is the probability of class 1: label 1 goes with the log of p, label 0 with the log of one minus p.",
         """
         def binary_cross_entropy(p, y):
             return float(-np.mean((1 - y) * np.log(p) + y * np.log(1 - p)))
         """),
     Mistake(
         "binary_cross_entropy", "sum instead of mean",
-        "Average over the examples (np.mean), as PyTorch's default reduction does.",
+        "Average over the examples, as PyTorch's default reduction (\"mean\") does: a sum grows with n.",
         """
         def binary_cross_entropy(p, y):
             return float(-np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -121,8 +126,8 @@ MISTAKES = [
     # --- bce_with_logits ---------------------------------------------------------
     Mistake(
         "bce_with_logits", "unstable: sigmoid, then log",
-        "sigmoid(1000) rounds to 1.0 and log(1 - 1.0) = -inf. Work with the logit: "
-        "max(z, 0) - z y + log1p(exp(-|z|)).",
+        "sigmoid(1000) rounds to 1.0 and the log of one minus it is -inf. Write the loss as a function of the "
+        "logit itself, in which only non-positive numbers (minus the absolute logit) are exponentiated.",
         """
         def bce_with_logits(z, y):
             p = 1.0 / (1.0 + np.exp(-z))
@@ -130,8 +135,8 @@ MISTAKES = [
         """),
     Mistake(
         "bce_with_logits", "forgot the sigmoid (logits used as probabilities)",
-        "z is a logit, any real number; the probability is sigmoid(z). Use the stable formula "
-        "max(z, 0) - z y + log1p(exp(-|z|)).",
+        "z is a logit, any real number; the probability is sigmoid(z). Use the loss written as a function of "
+        "the logit.",
         """
         def bce_with_logits(z, y):
             return float(-np.mean(y * np.log(z) + (1 - y) * np.log(1 - z)))

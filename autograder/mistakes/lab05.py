@@ -5,7 +5,8 @@ MISTAKES = [
     # --- gradient_descent --------------------------------------------------------
     Mistake(
         "gradient_descent", "+ instead of - (gradient ascent)",
-        "The gradient points uphill; descent steps against it: w - lr * grad(w).",
+        "The gradient points uphill; descent steps against it, subtracting lr times the gradient. Adding it "
+        "climbs (gradient ascent).",
         """
         def gradient_descent(grad, w0, lr, n_steps):
             w = np.array(w0, dtype=float)
@@ -17,8 +18,8 @@ MISTAKES = [
         """),
     Mistake(
         "gradient_descent", "updating w0 in place",
-        "w = w0 makes w another name for the caller's array, and w -= ... changes it. Start from a "
-        "copy: w = np.array(w0, dtype=float).",
+        "Assigning w0 to a new name does not copy it: an in-place update then changes the caller's array. "
+        "Start from a float copy of w0.",
         """
         def gradient_descent(grad, w0, lr, n_steps):
             w = w0
@@ -42,7 +43,7 @@ MISTAKES = [
         """),
     Mistake(
         "gradient_descent", "one step short",
-        "Take n_steps steps: range(n_steps), which with w0 gives n_steps + 1 points.",
+        "Take n_steps steps; with w0 in front the trajectory has n_steps + 1 points.",
         """
         def gradient_descent(grad, w0, lr, n_steps):
             w = np.array(w0, dtype=float)
@@ -55,14 +56,16 @@ MISTAKES = [
     # --- step_decay --------------------------------------------------------------
     Mistake(
         "step_decay", "halving at step 9 (off by one)",
-        "Steps are counted from 0: steps 0 to 9 are the first block of 10. Use step // every.",
+        "Steps are counted from 0: steps 0 to 9 are the first block of 10, so the rate first changes at "
+        "step 10.",
         """
         def step_decay(step, lr0=2.5, drop=0.5, every=10):
             return lr0 * drop ** ((step + 1) // every)
         """),
     Mistake(
         "step_decay", "halving at step 0",
-        "The first block uses lr0 itself: drop ** 0 = 1. Use drop ** (step // every).",
+        "The first block uses lr0 itself (drop to the power 0 is 1): the exponent counts the blocks completed "
+        "before this step, 0 during the first.",
         """
         def step_decay(step, lr0=2.5, drop=0.5, every=10):
             return lr0 * drop ** (step // every + 1)
@@ -86,7 +89,8 @@ MISTAKES = [
     # --- numerical_gradient ------------------------------------------------------
     Mistake(
         "numerical_gradient", "forward differences instead of centred",
-        "(f(w + h) - f(w)) / h has an error of order h; (f(w + h) - f(w - h)) / (2h) of order h**2.",
+        "The one-sided difference, from w to w + h, has an error of order h; the centred one, from w - h to "
+        "w + h, divided by their distance 2h, has an error of order h squared.",
         """
         def numerical_gradient(f, w, h=1e-5):
             w = np.array(w, dtype=float)
@@ -116,7 +120,7 @@ MISTAKES = [
         """),
     Mistake(
         "numerical_gradient", "divided by h instead of 2h",
-        "The two points w + h and w - h are 2h apart: divide by 2 * h.",
+        "The two points w + h and w - h are 2h apart: the slope divides by that distance.",
         """
         def numerical_gradient(f, w, h=1e-5):
             w = np.array(w, dtype=float)
@@ -152,7 +156,7 @@ MISTAKES = [
     # --- softmax_regression_grad -------------------------------------------------
     Mistake(
         "softmax_regression_grad", "missing 1/n",
-        "The loss is a mean over the n examples, so is its gradient: -(1/n) E^T X.",
+        "The loss is a mean over the n examples, so is its gradient: the sum over the examples is divided by n.",
         """
         def softmax_regression_grad(W, X, y):
             n = len(y)
@@ -167,7 +171,9 @@ MISTAKES = [
         """),
     Mistake(
         "softmax_regression_grad", "E = P - Y (sign)",
-        "E is the error Y - P, one-hot labels minus probabilities, and the gradient is -(1/n) E^T X.",
+        "The gradient has the wrong sign. Raising the correct class's score lowers the loss, so the loss's "
+        "derivative with respect to that score is negative (its probability minus 1), and the notes' E, the "
+        "error, is the one-hot labels minus the probabilities. A numerical gradient shows the sign.",
         """
         def softmax_regression_grad(W, X, y):
             n = len(y)
@@ -182,7 +188,7 @@ MISTAKES = [
         """),
     Mistake(
         "softmax_regression_grad", "dW transposed",
-        "A gradient has the shape of its parameter: W is (K, d), so dW = -(1/n) E^T X is (K, d), not (d, K).",
+        "A gradient has the shape of its parameter: W is (K, d), so dW must be (K, d) too, not (d, K).",
         """
         def softmax_regression_grad(W, X, y):
             n = len(y)
@@ -197,7 +203,7 @@ MISTAKES = [
         """),
     Mistake(
         "softmax_regression_grad", "no max subtraction (overflow)",
-        "Scores of a few hundred overflow np.exp (inf / inf is nan). Subtract each row's largest "
+        "Scores of a few hundred overflow the exponential (inf / inf is nan). Subtract each row's largest "
         "score before exponentiating: the probabilities do not change.",
         """
         def softmax_regression_grad(W, X, y):
@@ -212,7 +218,8 @@ MISTAKES = [
     # --- minibatches -------------------------------------------------------------
     Mistake(
         "minibatches", "batches without shuffling",
-        "Draw a new order each epoch with rng.permutation(n); range(n) keeps the data's order.",
+        "Draw a new random order of the n indices each epoch, from the generator you are given; taking the "
+        "indices in their natural order keeps the data's order.",
         """
         def minibatches(n, batch_size, rng):
             order = np.arange(n)
@@ -220,7 +227,8 @@ MISTAKES = [
         """),
     Mistake(
         "minibatches", "dropped the last partial batch",
-        "Keep the last, smaller batch: range(0, n, batch_size) gives its start too.",
+        "Keep the last, smaller batch: the batch starts must run all the way up to n, not stop at the last "
+        "full batch.",
         """
         def minibatches(n, batch_size, rng):
             order = rng.permutation(n)
@@ -228,8 +236,8 @@ MISTAKES = [
         """),
     Mistake(
         "minibatches", "the same order every epoch",
-        "Use the generator you are given, rng.permutation(n): its state moves on between calls, so "
-        "every epoch gets a new order. A generator made inside the function restarts each time.",
+        "Use the generator you are given: its state moves on between calls, so every epoch gets a new "
+        "order. A generator made inside the function restarts each time.",
         """
         def minibatches(n, batch_size, rng):
             order = np.random.default_rng(0).permutation(n)
@@ -237,8 +245,8 @@ MISTAKES = [
         """),
     Mistake(
         "minibatches", "numpy's global generator instead of rng",
-        "Draw the permutation from the rng you are given (rng.permutation). np.random's functions use "
-        "NumPy's global generator: the caller's seed then decides nothing and runs cannot be reproduced.",
+        "Draw the permutation from the generator you are given. The functions of np.random use NumPy's "
+        "global generator: the caller's seed then decides nothing and runs cannot be reproduced.",
         """
         def minibatches(n, batch_size, rng):
             order = np.random.permutation(n)
@@ -255,8 +263,8 @@ MISTAKES = [
         """),
     Mistake(
         "minibatches", "an empty last batch",
-        "When batch_size divides n there is no smaller batch: n // batch_size + 1 batches end with an "
-        "empty one. Let the batch starts run over range(0, n, batch_size).",
+        "When batch_size divides n there is no smaller batch, and one batch more ends with an empty one. Let "
+        "the batch starts run from 0 up to, not including, n, in steps of batch_size.",
         """
         def minibatches(n, batch_size, rng):
             order = rng.permutation(n)

@@ -92,7 +92,8 @@ def check_gradient_descent(gradient_descent: Callable) -> None:
 
 
 def check_step_decay(step_decay: Callable) -> None:
-    """step_decay(step, lr0=2.5, drop=0.5, every=10) = lr0 * drop ** (step // every)."""
+    """step_decay(step, lr0=2.5, drop=0.5, every=10): lr0, multiplied by drop once per completed block of
+    `every` steps."""
     run_check(LAB, "step_decay", step_decay, STEP_DECAY_CASES)
 
 
