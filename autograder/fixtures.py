@@ -41,7 +41,8 @@ def build_fixture(lab_id: str) -> dict:
     """Outcomes of the reference and of each catalogued mistake on the lab's public cases,
     and the hints of the mistakes (all a check needs for tasks checked by properties)."""
     mistakes = catalogue(lab_id)
-    by_properties = {judge.task for judge in judges_for(lab_id).values() if judge.diagnose is not None}
+    by_properties = {judge.task for judge in judges_for(lab_id).values()
+                     if judge.diagnose is not None and not judge.recorded}
     tasks = {}
     reference = reference_namespace(lab_id)
     for task, cases in public_cases(lab_id).items():

@@ -34,8 +34,8 @@ from nbformat import NotebookNode
 from nbformat.reader import NotJSONError
 from nbgrader.utils import unzip
 
-from autograder.labs import (available_labs, defined_functions, is_solution_cell, nbgrader_meta, read_notebook,
-                             student_path)
+from autograder.labs import (available_labs, defined_functions, is_solution_cell, is_written_answer_cell,
+                             nbgrader_meta, read_notebook, student_path)
 from autograder.tampering import suspicious_code
 
 MAX_UNZIPPED_MB = 200
@@ -155,7 +155,10 @@ def cell_key(cell) -> str | None:
 def restore_cells(submitted: NotebookNode, released: NotebookNode, intake: Intake) -> NotebookNode:
     """The released notebook with the student's answers and extra cells (see module doc)."""
     released_keys = {cell_key(cell) for cell in released.cells}
-    answer_keys = {cell_key(cell) for cell in released.cells if is_solution_cell(cell)}
+    # Answer cells: code (exercises) and markdown (written answers, graded by hand).
+    answer_types = {cell_key(cell): cell.cell_type for cell in released.cells
+                    if is_solution_cell(cell) or is_written_answer_cell(cell)}
+    answer_keys = set(answer_types)
     # Cells without nbgrader metadata are the student's to edit (nbgrader does not lock them).
     free_keys = {cell_key(cell): cell.cell_type for cell in released.cells if not nbgrader_meta(cell)}
     answers: dict[str, str] = {}
@@ -164,7 +167,7 @@ def restore_cells(submitted: NotebookNode, released: NotebookNode, intake: Intak
     for cell in submitted.cells:
         key = cell_key(cell)
         if key in released_keys:
-            if key in answer_keys and cell.cell_type == "code" and key not in answers:
+            if key in answer_keys and cell.cell_type == answer_types[key] and key not in answers:
                 answers[key] = cell.source
             elif key in answer_keys and key in answers:
                 intake.notes.append(f"a second copy of answer cell {key!r} was left out")

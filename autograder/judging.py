@@ -48,6 +48,8 @@ class Judge:
         mask), judges the outcome by its properties instead of comparing it with the
         reference's: None, or (what is wrong, the catalogued mistake's name or None).
         The same function serves the public check (`labutils.checks`).
+    recorded: with `diagnose`, the release still records the public cases' outcomes
+        (the reference's and each mistake's) for the check to compare with.
     """
 
     task: str
@@ -55,6 +57,8 @@ class Judge:
     source_rule: Callable[[str | None], str | None] | None = None
     diagnose: Callable | None = None
     function: str | None = None  # the student function to call, when not named like the task
+    recorded: bool = False  # a diagnosed task whose public outcomes are still a function of the
+    # case (a seeded network): the release records them, so that the public check can compare
 
 
 @dataclass

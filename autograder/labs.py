@@ -59,6 +59,11 @@ def is_solution_cell(cell) -> bool:
     return cell.cell_type == "code" and nbgrader_meta(cell).get("solution", False)
 
 
+def is_written_answer_cell(cell) -> bool:
+    """A manually graded answer in words: a markdown cell that is nbgrader's solution."""
+    return cell.cell_type == "markdown" and nbgrader_meta(cell).get("solution", False)
+
+
 def is_setup_cell(cell) -> bool:
     return cell.cell_type == "code" and "setup" in cell.get("metadata", {}).get("tags", [])
 

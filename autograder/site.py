@@ -21,6 +21,7 @@ import jupyter_server_mathjax
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from traitlets.config import Config
 
 from autograder.classroom import solution_code
@@ -50,12 +51,27 @@ def navigation(labs: list[str], index: int) -> str:
     return " · ".join(links)
 
 
+DETAILS = re.compile(r"<details>\s*<summary>(.*?)</summary>(.*?)</details>", re.S)
+
+
+def collapsed(markdown: str) -> str:
+    """Each `<details>` block (a hint, an answer) as one piece of HTML with its body rendered
+    inside: nbconvert's markdown ends an HTML block at the first blank line, which left a
+    hint's text outside its closed `<details>`, shown on the page."""
+    def one_block(match: re.Match) -> str:
+        body = re.sub(r"\n\s*\n", "\n", markdown2html_mistune(match.group(2).strip()).strip())
+        return f"<details><summary>{match.group(1).strip()}</summary>\n{body}\n</details>"
+    return DETAILS.sub(one_block, markdown)
+
+
 def worked_notebook(lab_id: str, labs: list[str]):
-    """The solution notebook, markers removed, run top to bottom, with navigation cells."""
+    """The solution notebook, markers removed, hints collapsed, run top to bottom, with
+    navigation cells."""
     nb = read_notebook(source_path(lab_id))
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.source = solution_code(cell.source)
+        cell.source = solution_code(cell.source)  # code and written answers alike
+        if cell.cell_type == "markdown":
+            cell.source = collapsed(cell.source)
     with tempfile.TemporaryDirectory(prefix="site-kernel-") as sockets:
         config = Config()
         config.KernelManager.transport, config.KernelManager.ip = "ipc", f"{sockets}/kernel"

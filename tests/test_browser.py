@@ -199,3 +199,17 @@ def test_every_page_of_the_site_renders_with_figures_math_and_no_console_errors(
     page.get_by_role("link", name=f"{available_labs()[1]} →").first.click()
     assert page.url.endswith(f"{available_labs()[1]}.html")
     page.close()
+
+
+def test_the_sites_hints_stay_collapsed_until_opened(browser, site):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for lab_id in available_labs():
+        page.goto((site / f"{lab_id}.html").as_uri())
+        hints = page.locator("details", has=page.locator("summary", has_text="Hint 1"))
+        assert hints.count() >= 1, lab_id
+        first = hints.first
+        body = first.locator("p").first
+        assert not body.is_visible(), f"{lab_id}: a hint's text shows before it is opened"
+        first.locator("summary").click()
+        assert body.is_visible(), f"{lab_id}: an opened hint shows no text"
+    page.close()

@@ -12,6 +12,7 @@ import torch
 
 from autograder.judge_set import judge_set
 from autograder.judging import Judge
+from autograder.mistakes import mistakes_for
 from autograder.reference import reference_function
 from labutils.checks.lab08 import (END_TO_END_SETTINGS, accuracy_verdict, diagnose_ffnn, diagnose_trained,
                                    probe_data)
@@ -48,7 +49,7 @@ def ffnn_cases(rng: np.random.Generator) -> list[Case]:
     tokens[rng.choice(len(tokens), size=2, replace=False)] = 0  # some <pad>
     offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     cases = []
-    for activation, dropout in (("relu", 0.4), ("tanh", 0.0)):
+    for activation, dropout in (("relu", 0.4), ("tanh", 0.0), ("tanh", 0.5)):
         hidden = [int(h) for h in rng.integers(8, 17, size=int(rng.integers(1, 3)))]  # wide enough for dropout to show
         arguments = dict(vocab_size=vocab_size, embed_dim=embed_dim, hidden_sizes=hidden,
                          n_classes=int(rng.integers(2, 5)), activation=activation, dropout=dropout)
@@ -58,20 +59,52 @@ def ffnn_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def same_function_as_reference(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
-    """Load the student's parameters, in order, into the reference FFNN: same logits?"""
+    """Load the student's parameters, in order, into the reference FFNN: same logits in eval
+    mode? And when the student's network started from the reference's own weights (the same
+    layers created in the same order from the same seed), the same logits in train mode,
+    where the dropout masks are drawn in the same order?"""
     found = diagnose_ffnn(outcome, case)
     if found is not None or not isinstance(outcome, Returned):
         return found
-    arguments, tokens, offsets, _ = case.args
+    arguments, tokens, offsets, seed = case.args
+    torch.manual_seed(seed)
     reference = reference_function(LAB, "FFNN")(**arguments)
+    same_start = all(np.array_equal(p.detach().numpy(), value)
+                     for p, value in zip(reference.parameters(), outcome.value["parameters"]))
     with torch.no_grad():
         for parameter, value in zip(reference.parameters(), outcome.value["parameters"]):
             parameter.copy_(torch.as_tensor(value))
         reference.eval()
         expected = reference(torch.as_tensor(tokens), torch.as_tensor(offsets)).numpy()
-    if not np.allclose(outcome.value["eval"], expected, rtol=1e-4, atol=1e-5):
-        return ("with its own weights, the reference network computes other logits: check the mean of "
-                "embeddings, the activation and the order of the layers", None)
+        if not np.allclose(outcome.value["eval"], expected, rtol=1e-4, atol=1e-5):
+            return ("with its own weights, the reference network computes other logits: check the mean of "
+                    "embeddings, the activation and the order of the layers", mistake_computing(outcome, case))
+        if not same_start or arguments["dropout"] == 0:
+            return None
+        reference.train()
+        expected_train = [reference(torch.as_tensor(tokens), torch.as_tensor(offsets)).numpy() for _ in range(2)]
+    if not all(np.allclose(a, e, rtol=1e-4, atol=1e-5) for a, e in zip(outcome.value["train"], expected_train)):
+        return ("in train mode, with the same weights and the same dropout masks, the reference computes "
+                "other logits: dropout belongs after the activation", "dropout before the activation")
+    return None
+
+
+def mistake_computing(outcome: Outcome, case: Case) -> str | None:
+    """The catalogued FFNN mistake whose network, given the student's weights, computes the
+    student's eval logits."""
+    arguments, tokens, offsets, _ = case.args
+    for mistake in mistakes_for(LAB, "FFNN"):
+        network = mistake.function(LAB)(**arguments)
+        shapes = [tuple(p.shape) for p in network.parameters()]
+        if shapes != [np.shape(value) for value in outcome.value["parameters"]]:
+            continue
+        with torch.no_grad():
+            for parameter, value in zip(network.parameters(), outcome.value["parameters"]):
+                parameter.copy_(torch.as_tensor(value))
+            network.eval()
+            logits = network(torch.as_tensor(tokens), torch.as_tensor(offsets)).numpy()
+        if np.allclose(outcome.value["eval"], logits, rtol=1e-4, atol=1e-5):
+            return mistake.name
     return None
 
 
@@ -94,10 +127,16 @@ def evaluate_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def fit_cases(rng: np.random.Generator) -> list[Case]:
-    """Long enough to overfit, so that the best dev epoch is rarely the last one."""
-    return [Case(f"fit on hidden data, {epochs} epochs, patience {patience}",
-                 (_data(rng), int(rng.integers(1000)), epochs, patience), harness="fitting", tolerance=1e-4)
-            for epochs, patience in ((10, 2), (12, 12), (12, 12))]
+    """First a dev set of one training sentence, which the model soon gets right every epoch:
+    its accuracy ties, and the first best epoch must be kept; then runs long enough to
+    overfit, so that the best dev epoch is rarely the last one."""
+    chosen = rng.choice(len(split("sentiment")[0]), size=100, replace=False)
+    tie = probe_data(chosen[:70], chosen[:1], batch_size=int(rng.integers(8, 20)), dev_batch_size=1)
+    cases = [Case("fit on hidden data, one dev sentence (the dev accuracy ties), 8 epochs, patience 2",
+                  (tie, int(rng.integers(1000)), 8, 2), harness="fitting", tolerance=1e-4)]
+    return cases + [Case(f"fit on hidden data, {epochs} epochs, patience {patience}",
+                         (_data(rng), int(rng.integers(1000)), epochs, patience), harness="fitting", tolerance=1e-4)
+                    for epochs, patience in ((10, 2), (12, 12), (12, 12))]
 
 
 def end_to_end_cases(rng: np.random.Generator) -> list[Case]:
@@ -134,7 +173,7 @@ def scored_on_the_judge_set(outcome: Outcome, case: Case) -> tuple[str, str | No
 JUDGES = {
     "test_build_vocab": Judge("build_vocab", build_vocab_cases),
     "test_encode": Judge("encode", encode_cases),
-    "test_FFNN": Judge("FFNN", ffnn_cases, diagnose=same_function_as_reference),
+    "test_FFNN": Judge("FFNN", ffnn_cases, diagnose=same_function_as_reference, recorded=True),
     "test_train_epoch": Judge("train_epoch", train_epoch_cases),
     "test_evaluate": Judge("evaluate", evaluate_cases),
     "test_fit": Judge("fit", fit_cases),

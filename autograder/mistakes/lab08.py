@@ -40,7 +40,7 @@ MISTAKES = [
                 return [vocab.get(token, 1) for token in text.split()]
             """),
     Mistake("FFNN", "padding index counted in the mean",
-            "nn.EmbeddingBag(vocab_size, embed_dim, mode='mean', padding_idx=0) leaves <pad> out of the mean.",
+            "Tell the embedding bag which index is padding: then <pad> is left out of the mean.",
             """
             class FFNN(nn.Module):
                 def __init__(self, vocab_size, embed_dim, hidden_sizes, n_classes, activation="relu", dropout=0.0):
@@ -58,7 +58,7 @@ MISTAKES = [
                     return self.layers(self.embedding(tokens, offsets))
             """),
     Mistake("FFNN", "dropout missing",
-            "Put nn.Dropout(dropout) after each hidden layer's activation.",
+            "Each hidden layer ends with dropout, after its activation: without it the dropout argument does nothing.",
             """
             class FFNN(nn.Module):
                 def __init__(self, vocab_size, embed_dim, hidden_sizes, n_classes, activation="relu", dropout=0.0):
@@ -75,8 +75,46 @@ MISTAKES = [
                 def forward(self, tokens, offsets):
                     return self.layers(self.embedding(tokens, offsets))
             """),
+    Mistake("FFNN", "activation missing",
+            "Without an activation between them the linear layers compose into a single linear map: each "
+            "hidden layer applies its activation to its linear layer's output.",
+            """
+            class FFNN(nn.Module):
+                def __init__(self, vocab_size, embed_dim, hidden_sizes, n_classes, activation="relu", dropout=0.0):
+                    super().__init__()
+                    self.embedding = nn.EmbeddingBag(vocab_size, embed_dim, mode="mean", padding_idx=0)
+                    layers, width = [], embed_dim
+                    for size in hidden_sizes:
+                        layers += [nn.Linear(width, size), nn.Dropout(dropout)]
+                        width = size
+                    layers.append(nn.Linear(width, n_classes))
+                    self.layers = nn.Sequential(*layers)
+
+                def forward(self, tokens, offsets):
+                    return self.layers(self.embedding(tokens, offsets))
+            """),
+    Mistake("FFNN", "dropout before the activation",
+            "Dropout acts on a hidden layer's output, after its activation: before a saturating activation "
+            "such as tanh the scaled-up survivors are squashed, and the layer no longer averages to its "
+            "value without dropout.",
+            """
+            class FFNN(nn.Module):
+                def __init__(self, vocab_size, embed_dim, hidden_sizes, n_classes, activation="relu", dropout=0.0):
+                    super().__init__()
+                    self.embedding = nn.EmbeddingBag(vocab_size, embed_dim, mode="mean", padding_idx=0)
+                    make_activation = {"relu": nn.ReLU, "tanh": nn.Tanh}[activation]
+                    layers, width = [], embed_dim
+                    for size in hidden_sizes:
+                        layers += [nn.Linear(width, size), nn.Dropout(dropout), make_activation()]
+                        width = size
+                    layers.append(nn.Linear(width, n_classes))
+                    self.layers = nn.Sequential(*layers)
+
+                def forward(self, tokens, offsets):
+                    return self.layers(self.embedding(tokens, offsets))
+            """),
     Mistake("train_epoch", "missing zero_grad",
-            "Gradients add up across backward() calls: call optimizer.zero_grad() before each backward.",
+            "Gradients add up across backward passes: clear the optimizer's gradients before each batch's backward pass.",
             """
             def train_epoch(model, batches, loss_fn, optimizer):
                 model.train()
@@ -90,7 +128,7 @@ MISTAKES = [
                 return total / count
             """),
     Mistake("train_epoch", "optimizer.step() before backward()",
-            "The step uses the gradients: compute them first (loss.backward()), then optimizer.step().",
+            "The step uses the gradients: compute them from this batch's loss first, then step.",
             """
             def train_epoch(model, batches, loss_fn, optimizer):
                 model.train()
@@ -134,7 +172,7 @@ MISTAKES = [
                 return sum(losses) / len(losses)
             """),
     Mistake("evaluate", "missing model.eval()",
-            "Without model.eval() dropout stays on: the results change from one call to the next.",
+            "Without evaluation mode dropout stays on: the results change from one call to the next.",
             """
             def evaluate(model, batches, loss_fn):
                 total, correct, count = 0.0, 0, 0
@@ -147,7 +185,7 @@ MISTAKES = [
                 return {"loss": total / count, "accuracy": correct / count}
             """),
     Mistake("evaluate", "evaluating with gradients on",
-            "Wrap evaluation in `with torch.no_grad():`: no graph is needed, and it saves memory and time.",
+            "Evaluate inside PyTorch's no-grad context: no graph is needed, and it saves memory and time.",
             """
             def evaluate(model, batches, loss_fn):
                 model.eval()
@@ -187,8 +225,8 @@ MISTAKES = [
                 return {"loss": sum(losses) / len(losses), "accuracy": sum(accuracies) / len(accuracies)}
             """),
     Mistake("fit", "early stopping keeps the last weights, not the best",
-            "Keep a copy of the weights of the best dev epoch (copy.deepcopy(model.state_dict())) and "
-            "load it back at the end.",
+            "Keep a deep copy of the weights of the best dev epoch (a state dict refers to the live "
+            "tensors) and load it back at the end.",
             """
             def fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience):
                 history = {"train_loss": [], "dev_loss": [], "dev_accuracy": []}
@@ -204,6 +242,27 @@ MISTAKES = [
                         waited += 1
                         if waited >= patience:
                             break
+                return history
+            """),
+    Mistake("fit", "a tie counted as an improvement",
+            "An epoch that only equals the best dev accuracy is no improvement: keep the first best "
+            "weights, and let the count of epochs without improvement go on.",
+            """
+            def fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience):
+                history = {"train_loss": [], "dev_loss": [], "dev_accuracy": []}
+                best_accuracy, best_state, waited = -1.0, copy.deepcopy(model.state_dict()), 0
+                for _ in range(epochs):
+                    history["train_loss"].append(train_epoch(model, train_batches, loss_fn, optimizer))
+                    result = evaluate(model, dev_batches, loss_fn)
+                    history["dev_loss"].append(result["loss"])
+                    history["dev_accuracy"].append(result["accuracy"])
+                    if result["accuracy"] >= best_accuracy:
+                        best_accuracy, best_state, waited = result["accuracy"], copy.deepcopy(model.state_dict()), 0
+                    else:
+                        waited += 1
+                        if waited >= patience:
+                            break
+                model.load_state_dict(best_state)
                 return history
             """),
     Mistake("fit", "no shuffling between epochs",

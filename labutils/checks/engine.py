@@ -52,6 +52,11 @@ def _recorded(lab_id: str, task: str, case: Case) -> dict:
             "the fixtures are out of date, run `python -m autograder release`") from None
 
 
+def recorded_outcome(lab_id: str, task: str, case: Case) -> Outcome:
+    """The reference's outcome on a public case, as the release recorded it."""
+    return decode_outcome(_recorded(lab_id, task, case)["expected"])
+
+
 def known_mistake(lab_id: str, task: str, case: Case, actual: Outcome) -> dict | None:
     """The catalogue entry ({"name", "hint"}) whose outcome on `case` is `actual`'s."""
     candidates = [(entry["name"], decode_outcome(entry["outcome"]))
@@ -81,7 +86,7 @@ def run_check(lab_id: str, task: str, fn: Callable, cases: Sequence[Case],
             raise CheckFailed(f"{name} should be a function; got {type(function).__name__}")
     lookup = {task: fn, **(others or {})}.__getitem__
     for case in cases:
-        expected = decode_outcome(_recorded(lab_id, task, case)["expected"])
+        expected = recorded_outcome(lab_id, task, case)
         actual = call(fn, case, lookup)
         for warning in actual.warnings:
             print(f"note: {task} on {case.label} warned {warning}")

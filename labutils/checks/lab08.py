@@ -13,9 +13,10 @@ from typing import Callable
 
 import numpy as np
 
-from labutils.checks.engine import run_check, run_property_check
+from labutils.checks.engine import known_mistake, recorded_outcome, run_check, run_property_check
 from labutils.data import split
-from labutils.outcomes import Case, Outcome, Returned
+from labutils.compare import difference
+from labutils.outcomes import Case, Outcome, Returned, outcome_difference
 from labutils.text import tokenize
 
 LAB = "08_training_loop"
@@ -49,10 +50,13 @@ _OFFSETS = np.array([0, 5, 6])  # three sentences; the first padded with two <pa
 FFNN_CASES = [
     Case("FFNN(12, 6, [5], 3, dropout=0.5) on three sentences",
          (dict(vocab_size=12, embed_dim=6, hidden_sizes=[5], n_classes=3, activation="relu", dropout=0.5),
-          _TOKENS, _OFFSETS, 0), harness="ffnn_outputs"),
+          _TOKENS, _OFFSETS, 0), harness="ffnn_outputs", tolerance=1e-5),
     Case("FFNN(12, 4, [6, 3], 2, 'tanh') on three sentences",
          (dict(vocab_size=12, embed_dim=4, hidden_sizes=[6, 3], n_classes=2, activation="tanh", dropout=0.0),
-          _TOKENS, _OFFSETS, 1), harness="ffnn_outputs"),
+          _TOKENS, _OFFSETS, 1), harness="ffnn_outputs", tolerance=1e-5),
+    Case("FFNN(12, 5, [8], 2, 'tanh', dropout=0.5) on three sentences",
+         (dict(vocab_size=12, embed_dim=5, hidden_sizes=[8], n_classes=2, activation="tanh", dropout=0.5),
+          _TOKENS, _OFFSETS, 2), harness="ffnn_outputs", tolerance=1e-5),
 ]
 
 _DATA = probe_data(np.arange(0, 60), np.arange(60, 100))
@@ -169,9 +173,27 @@ def check_encode(encode: Callable) -> None:
     run_check(LAB, "encode", encode, ENCODE_CASES)
 
 
+def diagnose_ffnn_against_the_record(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+    """The structure (`diagnose_ffnn`), then, when the network starts from the recorded
+    reference's weights (same layers created in the same order, same seed), the logits it
+    computes with them, in eval and in train mode, against the recorded ones."""
+    found = diagnose_ffnn(outcome, case)
+    if found is not None or not isinstance(outcome, Returned):
+        return found
+    expected = recorded_outcome(LAB, "FFNN", case)
+    same_start = difference(outcome.value["parameters"], expected.value["parameters"], tolerance=case.tolerance)
+    if same_start is not None:
+        return None  # created otherwise: the structure is all a public case can say
+    problem = outcome_difference(outcome, expected, case)
+    if problem is None:
+        return None
+    mistake = known_mistake(LAB, "FFNN", case, outcome)
+    return f"with the reference's starting weights, other logits: {problem}", mistake["name"] if mistake else None
+
+
 def check_FFNN(FFNN: Callable) -> None:  # noqa: N802 - named after the class it checks
     """FFNN(vocab_size, embed_dim, hidden_sizes, n_classes, activation, dropout)."""
-    run_property_check(LAB, "FFNN", FFNN, FFNN_CASES, diagnose_ffnn)
+    run_property_check(LAB, "FFNN", FFNN, FFNN_CASES, diagnose_ffnn_against_the_record)
 
 
 def check_train_epoch(train_epoch: Callable) -> None:

@@ -1,0 +1,30 @@
+"""Intake keeps a student's written answer (a manually graded markdown cell) and restores
+everything else of the released notebook."""
+import nbformat
+
+from autograder.intake import Intake, restore_cells
+from autograder.labs import is_written_answer_cell, read_notebook, student_path
+
+LAB = "08_training_loop"
+
+
+def test_a_written_answer_is_kept_and_a_locked_question_restored():
+    released = read_notebook(student_path(LAB))
+    answer_index = next(i for i, cell in enumerate(released.cells) if is_written_answer_cell(cell))
+    submitted = nbformat.from_dict(released)
+    submitted.cells[answer_index].source = "The SGD run is far below the others; the rest overlap."
+    submitted.cells[answer_index - 1].source = "I rewrote the question."
+    restored = restore_cells(submitted, released, Intake("ada", LAB))
+    assert restored.cells[answer_index].source == "The SGD run is far below the others; the rest overlap."
+    assert restored.cells[answer_index - 1].source == released.cells[answer_index - 1].source
+
+
+def test_a_written_answer_turned_into_code_is_not_taken_as_the_answer():
+    released = read_notebook(student_path(LAB))
+    answer_index = next(i for i, cell in enumerate(released.cells) if is_written_answer_cell(cell))
+    submitted = nbformat.from_dict(released)
+    submitted.cells[answer_index] = nbformat.v4.new_code_cell("print('hi')", metadata=released.cells[answer_index].metadata,
+                                                              id=released.cells[answer_index].id)
+    restored = restore_cells(submitted, released, Intake("ada", LAB))
+    assert restored.cells[answer_index].cell_type == "markdown"
+    assert restored.cells[answer_index].source == released.cells[answer_index].source
