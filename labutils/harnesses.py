@@ -37,17 +37,6 @@ def round_trip(forward_name: str) -> Callable:
     return harness
 
 
-def twice(fn: Callable, lookup: Lookup, *args: Any) -> tuple:
-    """Call `fn(*args)` twice with the same arguments (a random generator goes on between
-    the calls): two epochs of mini-batches, two dropout masks."""
-    return fn(*args), fn(*args)
-
-
-def outputs_twice(fn: Callable, lookup: Lookup, *args: Any) -> tuple:
-    """The outputs (not the caches) of two forward passes in a row: two dropout masks."""
-    return fn(*args)[0], fn(*args)[0]
-
-
 def _generators(args: tuple, kwargs: dict) -> list:
     return [value for value in (*args, *kwargs.values()) if isinstance(value, np.random.Generator)]
 
@@ -182,8 +171,6 @@ HARNESSES: dict[str, Callable] = {
     "round_trip(linear_forward)": round_trip("linear_forward"),
     "round_trip(relu_forward)": round_trip("relu_forward"),
     "round_trip(dropout_forward)": round_trip("dropout_forward"),
-    "twice": twice,
-    "outputs_twice": outputs_twice,
     "seeded": seeded(lambda result: result),
     "seeded_outputs": seeded(lambda result: result[0]),
     "first_output": first_output,
