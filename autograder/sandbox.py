@@ -12,7 +12,7 @@ no `solutions/`, `autograder/`, gradebook, other submissions or home directory.
 Limits (`Limits`): address space, CPU time, open files and file size through `prlimit`
 on the kernel and its children; processes through a pids cgroup where one can be made
 (RLIMIT_NPROC does not bind root) and through `prlimit` otherwise; wall-clock and output
-size are enforced by the grader (`autograder.grading.JudgedExecute`), which calls
+size are enforced by the grader (`autograder.execution.JudgedExecute`), which calls
 `kill_sandbox()`: SIGKILL to the sandbox's PID-namespace init, which ends every process
 inside (killing the `bwrap` process itself would not: see ../shared/design-notes).
 
