@@ -176,7 +176,7 @@ def test_every_page_of_the_site_renders_with_figures_math_and_no_console_errors(
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url} ({request.failure})"))
 
     page.goto((site / "index.html").as_uri())
     links = page.locator("ol a")
@@ -192,6 +192,9 @@ def test_every_page_of_the_site_renders_with_figures_math_and_no_console_errors(
         assert all(figures.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
                    for i in range(figures.count())), f"{lab_id}: a figure did not load"
         page.locator(".MathJax_CHTML, .MathJax").first.wait_for(timeout=30_000)  # typeset offline
+        # Leaving the page while MathJax still loads a font aborts that request, which would read
+        # as a missing file: wait until MathJax's queue (typesetting and its font loads) is done.
+        page.evaluate("() => new Promise(done => MathJax.Hub.Queue(() => done(true)))")
         shot(page, f"6-site-{lab_id}")
     assert problems == []
 
