@@ -40,6 +40,14 @@ def add_troublemakers(submitted: Path, lab_id: str) -> None:
     write_submission(submitted, "trouble-patched-check", lab_id, patched)
 
 
+def build_demo_class(submitted: Path, labs: list[str] | None = None, students: int = STUDENTS) -> None:
+    """The demo's class: `students` synthetic students and the three troublemakers, per lab."""
+    labs = labs or DEMO_LABS
+    build_class(synthetic_class(labs, students=students), submitted)
+    for lab_id in labs:
+        add_troublemakers(submitted, lab_id)
+
+
 def summary(results) -> list[str]:
     lines = []
     for lab_id in sorted({r.lab_id for r in results}):
@@ -62,9 +70,7 @@ def demo(out_dir: Path | None = None, labs: list[str] | None = None, students: i
         shutil.rmtree(out_dir)
     labs = labs or DEMO_LABS
     submitted = out_dir / "submitted"
-    build_class(synthetic_class(labs, students=students), submitted)
-    for lab_id in labs:
-        add_troublemakers(submitted, lab_id)
+    build_demo_class(submitted, labs, students)
     count = sum(1 for _ in submitted.glob("*/*/"))
     print(f"built a class of {students + 3} students ({count} submissions of {', '.join(labs)}) in {submitted}")
     print(f"kernels: {confinement()}")
