@@ -17,12 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from autograder.judges import judges_for
+from autograder.judging import ReferenceOracle
 from autograder.labs import checks_module
-from autograder.mistakes import catalogue
-from autograder.reference import reference_namespace
+from autograder.mistakes import mistakes_for, wrong_outcomes
 from labutils.compare import elementwise_error
-from labutils.outcomes import Case, call, encode_outcome, same_outcome
+from labutils.outcomes import Case, encode_outcome
 from labutils.wire import Unencodable, decode
 
 WRITTEN_BY = "python -m autograder release (do not edit)"
@@ -34,37 +33,29 @@ DRIFT_SHARE = 0.1
 
 
 def public_cases(lab_id: str) -> dict[str, list[Case]]:
-    return checks_module(lab_id).PUBLIC_CASES
+    """{task: its public cases}, in the order the lab declares its exercises."""
+    return {exercise.task: list(exercise.cases) for exercise in checks_module(lab_id).EXERCISES}
 
 
 def build_fixture(lab_id: str) -> dict:
     """Outcomes of the reference and of each catalogued mistake on the lab's public cases,
     and the hints of the mistakes (all a check needs for tasks checked by properties)."""
-    mistakes = catalogue(lab_id)
-    by_properties = {judge.task for judge in judges_for(lab_id).values()
-                     if judge.diagnose is not None and not judge.recorded}
+    oracle = ReferenceOracle(lab_id)
     tasks = {}
-    reference = reference_namespace(lab_id)
-    for task, cases in public_cases(lab_id).items():
+    for exercise in checks_module(lab_id).EXERCISES:
         records = {}
-        if task in by_properties:  # checked by properties: only the hints are needed
-            tasks[task] = {"cases": records}
-            continue
-        for case in cases:
-            expected = call(reference[task], case, lookup=reference.__getitem__)
-            wrong = []
-            for mistake in (m for m in mistakes if m.task == task):
-                namespace = mistake.namespace(lab_id)
-                outcome = call(namespace[task], case, lookup=namespace.__getitem__)
-                if not same_outcome(outcome, expected, case):
-                    wrong.append({"name": mistake.name, "outcome": encode_outcome(outcome)})
-            records[case.label] = {"expected": encode_outcome(expected), "mistakes": wrong}
-        tasks[task] = {"cases": records}
+        if not exercise.by_properties:  # checked by properties: only the hints are needed
+            for case in exercise.cases:
+                expected = oracle.expected(exercise, case)
+                wrong = [{"name": mistake.name, "outcome": encode_outcome(outcome)}
+                         for mistake, outcome in wrong_outcomes(lab_id, exercise, case, expected)]
+                records[case.label] = {"expected": encode_outcome(expected), "mistakes": wrong}
+        tasks[exercise.task] = {"cases": records}
     return {
         "lab": lab_id,
         "written_by": WRITTEN_BY,
         "tasks": tasks,
-        "hints": {task: {m.name: m.hint for m in mistakes if m.task == task} for task in tasks},
+        "hints": {task: {m.name: m.hint for m in mistakes_for(lab_id, task)} for task in tasks},
     }
 
 

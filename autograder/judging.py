@@ -1,11 +1,12 @@
 """Judges decide the points, outside the student's kernel, on inputs students never see.
 
-A `Judge` makes random cases from a seed the student cannot know (`judge_seed`: an
-HMAC of a course secret, the student, the lab and the cell, so a regrade gives the
-same result). For each case it asks a `Subject` (the student's code, wherever it runs)
-for its outcome, computes the reference's outcome here, and compares them here. When
-the student's outcome is the one a catalogued mistake gives, the verdict names it.
-Verdicts never show the hidden inputs' expected values.
+A `Judge` is an exercise (`labutils.examine.Exercise`, declared in its lab's check module)
+plus a generator of hidden cases, which a lab's judge module (`autograder/judges/labNN.py`)
+supplies as `HIDDEN_CASES`. Cases come from a seed the student cannot know (`judge_seed`: an
+HMAC of a course secret, the student, the lab and the cell, so a regrade gives the same
+result). The examination is the public check's (`labutils.examine.examine`), with another
+oracle: the reference solution, run here, and the mistake catalogue (`ReferenceOracle`).
+Verdicts never show the hidden inputs or their expected values.
 """
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ import hashlib
 import hmac
 import os
 from dataclasses import asdict, dataclass
-from typing import Callable, Protocol
+from typing import Callable
 
 import numpy as np
 
-from autograder.mistakes import mistakes_for
-from autograder.reference import reference_function, reference_namespace
-from labutils.outcomes import (Case, Outcome, Raised, best_match, call, decode_outcome, encode_outcome,
-                               outcome_difference, same_outcome)
+from autograder.mistakes import mistakes_for, wrong_outcomes
+from autograder.reference import reference_namespace
+from labutils import examine as examination
+from labutils.examine import Diagnosis, Exercise, KnownMistake, Subject, examine
+from labutils.outcomes import Case, Outcome, best_match, call
 
 DEMO_SECRET = "nn-training-labs demo secret: set NNLABS_COURSE_SECRET for a real class"
 
@@ -37,28 +39,24 @@ def judge_seed(secret: str, student_id: str, lab_id: str, grade_id: str) -> int:
 
 @dataclass(frozen=True)
 class Judge:
-    """How to judge one graded cell.
+    """How to judge one graded cell: its exercise, on hidden cases drawn from a Generator.
 
-    cases: random cases from a numpy Generator.
-    source_rule: optional; given the source of the student's function (or None when
-        it cannot be found), returns what is wrong with how it is written, or None.
-    function: the student's function to call (default: the task); the end-to-end judge
-        of lab 08 calls `fit` through a harness that uses the others.
-    diagnose: optional; for outcomes with no single right value (a shuffle, a dropout
-        mask), judges the outcome by its properties instead of comparing it with the
-        reference's: None, or (what is wrong, the catalogued mistake's name or None).
-        The same function serves the public check (`labutils.checks`).
-    recorded: with `diagnose`, the release still records the public cases' outcomes
-        (the reference's and each mistake's) for the check to compare with.
+    diagnose: replaces the exercise's own, for a judge that knows more than the public check
+    can (lab 08 loads the student's weights into the reference network; scores on sentences
+    no kernel sees).
     """
 
-    task: str
+    exercise: Exercise
     cases: Callable[[np.random.Generator], list[Case]]
-    source_rule: Callable[[str | None], str | None] | None = None
-    diagnose: Callable | None = None
-    function: str | None = None  # the student function to call, when not named like the task
-    recorded: bool = False  # a diagnosed task whose public outcomes are still a function of the
-    # case (a seeded network): the release records them, so that the public check can compare
+    override: Diagnosis | None = None
+
+    @property
+    def task(self) -> str:
+        return self.exercise.task
+
+    @property
+    def diagnose(self) -> Diagnosis | None:
+        return self.override or self.exercise.diagnose
 
 
 @dataclass
@@ -73,84 +71,41 @@ class Verdict:
         return asdict(self)
 
 
-class Subject(Protocol):
-    """The student's code as a judge sees it."""
+class ReferenceOracle:
+    """The judge's oracle: the lab's reference solution and its mistake catalogue, run here."""
 
-    last_failure: str | None  # why the last `call` returned None
+    reveal = False  # hidden cases: their inputs and expected values stay hidden
+    strict_source = True  # the source comes from the notebook: a function not found there fails the rule
 
-    def call(self, function: str, case: Case) -> Outcome | None:
-        """The outcome of `function(*case.args, **case.kwargs)`, or None if none came back."""
+    def __init__(self, lab_id: str):
+        self.lab_id = lab_id
 
-    def source(self, function: str) -> str | None:
-        """The source of the student's `def function`, or None."""
+    def expected(self, exercise: Exercise, case: Case) -> Outcome:
+        namespace = reference_namespace(self.lab_id)
+        return call(namespace[exercise.callee], case, lookup=namespace.__getitem__)
+
+    def mistake(self, exercise: Exercise, case: Case, actual: Outcome, expected: Outcome) -> KnownMistake | None:
+        candidates = [(KnownMistake(m.name, m.hint), outcome)
+                      for m, outcome in wrong_outcomes(self.lab_id, exercise, case, expected)]
+        return best_match(actual, candidates, case)
+
+    def named(self, exercise: Exercise, name: str) -> KnownMistake:
+        mistake = next(m for m in mistakes_for(self.lab_id, exercise.task) if m.name == name)
+        return KnownMistake(mistake.name, mistake.hint)
 
 
-class LocalSubject:
-    """Functions in this process (catalogue mistakes, the reference, tests).
-
-    Outcomes make the same round trip through the wire format as a kernel's do.
-    """
+class LocalSubject(examination.LocalSubject):
+    """Functions in the grader's process (the catalogue's, the reference's, the tests'), whose
+    outcomes make the same round trip through the wire format as a kernel's do."""
 
     def __init__(self, functions: dict[str, Callable], sources: dict[str, str] | None = None):
-        self.functions = functions
-        self.sources = sources or {}
-        self.last_failure: str | None = None
-
-    def call(self, function: str, case: Case) -> Outcome | None:
-        if function not in self.functions:
-            self.last_failure = f"no function named {function!r} is defined"
-            return None
-        outcome = call(self.functions[function], case, lookup=self.functions.__getitem__)
-        return decode_outcome(encode_outcome(outcome))
-
-    def source(self, function: str) -> str | None:
-        return self.sources.get(function)
-
-
-def identify_mistake(lab_id: str, task: str, case: Case, actual: Outcome, expected: Outcome):
-    """The first catalogued mistake whose outcome on `case` is `actual`, if any."""
-    candidates = []
-    for mistake in mistakes_for(lab_id, task):
-        namespace = mistake.namespace(lab_id)
-        candidates.append((mistake, call(namespace[task], case, lookup=namespace.__getitem__)))
-    wrong = [(m, outcome) for m, outcome in candidates if not same_outcome(outcome, expected, case)]
-    return best_match(actual, wrong, case)
+        super().__init__(functions, sources, wire=True)
 
 
 def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int) -> Verdict:
-    rng = np.random.default_rng(seed)
-    namespace = reference_namespace(lab_id)
-    function = judge.function or judge.task
-    reference = reference_function(lab_id, function)
-    cases = judge.cases(rng)
-
-    def failed(message: str, mistake=None) -> Verdict:
-        text = f"{judge.task}: {message}"
-        if mistake is not None:
-            text += f"\nLikely mistake: {mistake.name}. {mistake.hint}"
-        return Verdict(grade_id, judge.task, False, text, mistake.name if mistake else None)
-
-    for case in cases:
-        expected = None if judge.diagnose else call(reference, case, lookup=namespace.__getitem__)
-        actual = subject.call(function, case)
-        if actual is None:
-            why = getattr(subject, "last_failure", None) or "the function is missing"
-            return failed(f"no result came back on {case.label}: {why}")
-        if judge.diagnose is not None:
-            found = judge.diagnose(actual, case)
-            if found is None and isinstance(actual, Raised):
-                found = (f"raised {actual.type_name}: {actual.message}", None)
-            if found is not None:
-                problem, name = found
-                mistake = next((m for m in mistakes_for(lab_id, judge.task) if m.name == name), None)
-                return failed(f"fails on {case.label}: {problem}", mistake)
-            continue
-        problem = outcome_difference(actual, expected, case, reveal=False)
-        if problem:
-            mistake = identify_mistake(lab_id, judge.task, case, actual, expected)
-            return failed(f"fails on {case.label}: {problem}", mistake)
-    if judge.source_rule is not None:
-        problem = judge.source_rule(subject.source(judge.task))
-        if problem:
-            return failed(problem)
-    return Verdict(grade_id, judge.task, True, f"{judge.task}: passed {len(cases)} hidden cases")
+    cases = judge.cases(np.random.default_rng(seed))
+    verdict = examine(judge.exercise, subject, cases, ReferenceOracle(lab_id), judge.override)
+    if verdict.passed:
+        return Verdict(grade_id, judge.task, True, f"{judge.task}: passed {len(cases)} hidden cases")
+    return Verdict(grade_id, judge.task, False, verdict.report(reveal=False),
+                   verdict.mistake.name if verdict.mistake else None)

@@ -15,7 +15,7 @@ from autograder.judges.lab08 import judge_set_accuracy
 from autograder.judging import LocalSubject
 from autograder.mistakes import mistakes_for
 from autograder.reference import build_namespace, reference_namespace
-from labutils.checks.lab08 import END_TO_END_SETTINGS, END_TO_END_THRESHOLD, dev_accuracy
+from labutils.checks.lab08 import END_TO_END_SETTINGS, END_TO_END_THRESHOLD, dev_accuracy, end_to_end
 from labutils.outcomes import Case
 
 LAB = "08_training_loop"
@@ -24,7 +24,7 @@ LAB = "08_training_loop"
 def accuracies(namespace: dict, seed: int) -> tuple[float, float, float]:
     """(judge-set accuracy, dev accuracy, seconds) of the functions in `namespace`."""
     settings = dict(END_TO_END_SETTINGS, seed=seed)
-    outcome = LocalSubject(namespace).call("fit", Case("end to end", (settings,), harness="end_to_end"))
+    outcome = LocalSubject(namespace).call("fit", Case("end to end", (settings,), harness=end_to_end))
     result = outcome.value
     return (judge_set_accuracy(result, settings), dev_accuracy(result, settings, namespace["FFNN"], namespace["encode"]),
             result["seconds"])

@@ -19,7 +19,7 @@ import numpy as np
 
 from labutils import wire
 from labutils.compare import DEFAULT_TOLERANCE, difference
-from labutils.harnesses import HARNESSES
+from labutils.harnesses import harness_path, resolve_harness
 
 
 T = TypeVar("T")
@@ -33,8 +33,9 @@ class Case:
     name each of these shapes (as "(2, 3)" or "2x3").
     quiet: the call must raise no warning (an overflow in np.exp, say), even when
     the values it returns are right.
-    harness: the name of a `labutils.harnesses` function that runs the call
-    (a forward then a backward pass, two calls in a row); None for `fn(*args)`.
+    harness: a function of labutils that runs the call (a forward then a backward pass, two
+    calls in a row), given as the function or its path (`labutils.harnesses.harness_path`);
+    kept as the path, which travels to a kernel. None for `fn(*args)`.
     """
 
     label: str
@@ -43,7 +44,11 @@ class Case:
     shapes_in_message: tuple[tuple[int, ...], ...] = ()
     tolerance: float = DEFAULT_TOLERANCE
     quiet: bool = False
-    harness: str | None = None
+    harness: str | Callable | None = None
+
+    def __post_init__(self) -> None:
+        if callable(self.harness):
+            object.__setattr__(self, "harness", harness_path(self.harness))
 
     def describe_inputs(self, reveal: bool = True) -> str:
         """The arguments, shown in full when small and `reveal`, else by shape."""
@@ -94,7 +99,7 @@ def call(fn: Callable, case: Case, lookup: Callable[[str], Callable] | None = No
     kwargs = {name: _fresh(value) for name, value in case.kwargs.items()}
     runner = fn
     if case.harness is not None:
-        harness = HARNESSES[case.harness]
+        harness = resolve_harness(case.harness)
         runner = functools.partial(harness, fn, lookup or _no_lookup)
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
         warnings.simplefilter("always")

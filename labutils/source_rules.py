@@ -1,8 +1,10 @@
 """Rules about how an exercise is written, read from its source code (not run).
 
     library_products(source) -> ["the @ operator", "np.dot"]   # what the code uses
+    explicit_loops(source)   -> what is wrong, or None          # an exercise's source rule
 
-Used by the check in the student's kernel and by the judge on the submitted notebook.
+An exercise names its rule (`labutils.examine.Exercise.source_rule`); the public check applies it
+in the student's kernel, the judge to the submitted notebook.
 """
 from __future__ import annotations
 
@@ -40,6 +42,21 @@ def library_products(source: str) -> list[str]:
     operator = any(isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.MatMult)
                    for node in ast.walk(tree))
     return (["the @ operator"] if operator else []) + library_calls(source, PRODUCT_FUNCTIONS)
+
+
+def explicit_loops(source: str) -> str | None:
+    """The rule of an exercise that asks for loops: no library matrix product."""
+    shortcuts = library_products(source)
+    if shortcuts:
+        return (f"uses {', '.join(shortcuts)}, where the exercise asks for explicit loops over rows, columns "
+                "and the inner index")
+    return None
+
+
+def built_from_exponentials(source: str) -> str | None:
+    """The rule of an exercise that asks for a function built from exponentials: no library tanh."""
+    calls = library_calls(source, ("tanh",), qualified_only=True)
+    return f"calls {', '.join(calls)}, where the exercise asks for exponentials" if calls else None
 
 
 def function_source(cell_sources: list[str], name: str) -> str | None:

@@ -5,7 +5,6 @@ naming their task, and answers hard-coded to the public examples fail the judges
 Everything here runs in-process (no kernel): `LocalSubject` sends outcomes through the
 same wire format a kernel uses. tests/test_grading.py does the same through nbgrader.
 """
-import inspect
 import re
 
 import numpy as np
@@ -17,7 +16,7 @@ from autograder.labs import (available_labs, checks_module, is_setup_cell, is_so
                              read_notebook, source_path, student_path)
 from autograder.mistakes import catalogue
 from autograder.reference import reference_function, reference_namespace
-from autograder.release import public_cases
+from autograder.fixtures import public_cases
 from autograder.verify import judge_problems
 from labutils.checks.engine import CheckFailed, load_fixture
 from labutils.outcomes import Raised, decode_outcome
@@ -28,15 +27,16 @@ MISTAKES = [(lab, m) for lab in LABS for m in catalogue(lab)]
 SEEDS = range(200)
 
 
+def exercise_of(lab_id, task):
+    return next(exercise for exercise in checks_module(lab_id).EXERCISES if exercise.task == task)
+
+
 def check_of(lab_id, task, namespace=None):
     """The lab's check of `task`, with the other functions it needs taken from `namespace`
     (a backward pass's check needs the forward pass: check_linear_backward(fn, linear_forward))."""
     check = getattr(checks_module(lab_id), f"check_{task}")
-    others = list(inspect.signature(check).parameters)[1:]
-    if not others:
-        return check
     namespace = namespace or reference_namespace(lab_id)
-    return lambda fn: check(fn, *(namespace[name] for name in others))
+    return lambda fn: check(fn, *(namespace[name] for name in exercise_of(lab_id, task).others))
 
 
 def solution_sources(lab_id):
@@ -54,9 +54,9 @@ def test_every_graded_cell_has_a_judge_and_every_judge_a_cell(lab_id):
 
 @pytest.mark.parametrize("lab_id", LABS)
 def test_the_reference_passes_every_check(lab_id, capsys):
-    for task in public_cases(lab_id):
-        check_of(lab_id, task)(reference_function(lab_id, task))
-        assert f"✔ {task}" in capsys.readouterr().out
+    for exercise in checks_module(lab_id).EXERCISES:
+        check_of(lab_id, exercise.task)(reference_function(lab_id, exercise.callee))
+        assert f"✔ {exercise.task}" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("lab_id", LABS)
@@ -96,10 +96,11 @@ def test_the_untouched_stubs_fail_every_check_naming_the_task(lab_id):
     for cell in read_notebook(student_path(lab_id)).cells:
         if is_setup_cell(cell) or is_solution_cell(cell):
             exec(cell.source, namespace)
-    for task in public_cases(lab_id):
+    for exercise in checks_module(lab_id).EXERCISES:
         with pytest.raises(NotImplementedError) as failure:
-            check_of(lab_id, task, namespace)(namespace[task])
-        assert re.search(rf"Lab {lab_id[:2]}, task \d+: {task}$", str(failure.value).splitlines()[0])
+            check_of(lab_id, exercise.task, namespace)(namespace[exercise.callee])
+        names = "|".join((exercise.callee, *exercise.others))  # the end-to-end check names its first stub
+        assert re.search(rf"Lab {lab_id[:2]}, task \d+: ({names})$", str(failure.value).splitlines()[0])
 
 
 def hard_coded(lab_id, task):

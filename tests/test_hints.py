@@ -67,13 +67,16 @@ def shared_code(text: str, solution: set[tuple[str, ...]]) -> list[str]:
 
 
 def message_strings(path: Path) -> list[tuple[int, str]]:
-    """The string constants of a module that can reach a student as a message (docstrings,
-    which document the contract, left out)."""
+    """The string constants of a module that can reach a student as a message (docstrings and
+    each exercise's contract, which state the exercise, left out)."""
     tree = ast.parse(path.read_text())
     docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                   if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node)}
+    contracts = {id(part) for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Exercise" and len(node.args) > 1
+                 for part in ast.walk(node.args[1])}
     return [(node.lineno, node.value) for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings | contracts]
 
 
 @pytest.mark.parametrize("lab_id", available_labs())

@@ -4,9 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.judges.sampling import distinct_ints
-from autograder.judging import Judge
 from labutils.outcomes import Case
-from labutils.source_rules import library_calls
 
 
 def random_shape(rng: np.random.Generator, min_dims: int = 1) -> tuple[int, ...]:
@@ -58,21 +56,14 @@ def dead_relu_fraction_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-def built_from_exponentials(source: str | None) -> str | None:
-    if source is None:
-        return "no `def tanh` was found in the notebook, so how it is built cannot be checked"
-    calls = library_calls(source, ("tanh",), qualified_only=True)
-    return f"calls {', '.join(calls)}; the exercise asks for exponentials" if calls else None
-
-
-JUDGES = {
-    "test_compose_linear": Judge("compose_linear", compose_linear_cases),
-    "test_sigmoid": Judge("sigmoid", elementwise_cases(quiet=True)),
-    "test_tanh": Judge("tanh", elementwise_cases(quiet=True), source_rule=built_from_exponentials),
-    "test_hard_tanh": Judge("hard_tanh", elementwise_cases(quiet=False)),
-    "test_relu": Judge("relu", elementwise_cases(quiet=False)),
-    "test_sigmoid_grad": Judge("sigmoid_grad", elementwise_cases(quiet=True)),
-    "test_tanh_grad": Judge("tanh_grad", elementwise_cases(quiet=True)),
-    "test_relu_grad": Judge("relu_grad", elementwise_cases(quiet=False)),
-    "test_dead_relu_fraction": Judge("dead_relu_fraction", dead_relu_fraction_cases),
+HIDDEN_CASES = {
+    "compose_linear": compose_linear_cases,
+    "sigmoid": elementwise_cases(quiet=True),
+    "tanh": elementwise_cases(quiet=True),
+    "hard_tanh": elementwise_cases(quiet=False),
+    "relu": elementwise_cases(quiet=False),
+    "sigmoid_grad": elementwise_cases(quiet=True),
+    "tanh_grad": elementwise_cases(quiet=True),
+    "relu_grad": elementwise_cases(quiet=False),
+    "dead_relu_fraction": dead_relu_fraction_cases,
 }

@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.judges.sampling import distinct_ints
-from autograder.judging import Judge
 from labutils.outcomes import Case
 
 
@@ -40,9 +39,9 @@ def predict_cases(rng: np.random.Generator) -> list[Case]:
             Case(f"hidden {ties.shape} scores with ties", (ties,))]
 
 
-JUDGES = {
-    "test_softmax": Judge("softmax", score_cases),
-    "test_logsumexp": Judge("logsumexp", score_cases),
-    "test_log_softmax": Judge("log_softmax", score_cases),
-    "test_predict": Judge("predict", predict_cases),
+HIDDEN_CASES = {
+    "softmax": score_cases,
+    "logsumexp": score_cases,
+    "log_softmax": score_cases,
+    "predict": predict_cases,
 }

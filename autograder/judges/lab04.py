@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.judges.sampling import distinct_ints
-from autograder.judging import Judge
 from labutils.outcomes import Case
 
 
@@ -70,10 +69,10 @@ def binary_logit_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-JUDGES = {
-    "test_quality_mean": Judge("quality_mean", probability_cases),
-    "test_cross_entropy": Judge("cross_entropy", probability_cases),
-    "test_cross_entropy_from_logits": Judge("cross_entropy_from_logits", logits_cases),
-    "test_binary_cross_entropy": Judge("binary_cross_entropy", binary_cases),
-    "test_bce_with_logits": Judge("bce_with_logits", binary_logit_cases),
+HIDDEN_CASES = {
+    "quality_mean": probability_cases,
+    "cross_entropy": probability_cases,
+    "cross_entropy_from_logits": logits_cases,
+    "binary_cross_entropy": binary_cases,
+    "bce_with_logits": binary_logit_cases,
 }

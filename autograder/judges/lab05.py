@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.judging import Judge
-from labutils.checks.lab05 import diagnose_minibatches
+from labutils.harnesses import seeded
 from labutils.functions import Quadratic, Wavy
 from labutils.outcomes import Case
 
@@ -73,14 +72,14 @@ def minibatches_cases(rng: np.random.Generator) -> list[Case]:
         n = batch_size * int(rng.integers(3, 7)) + (int(rng.integers(1, batch_size)) if partial else 0)
         seed = int(rng.integers(2**31))
         cases.append(Case(f"n = {n}, batch_size = {batch_size}: two epochs, and again from the same seed",
-                          (n, batch_size, np.random.default_rng(seed)), harness="seeded"))
+                          (n, batch_size, np.random.default_rng(seed)), harness=seeded))
     return cases
 
 
-JUDGES = {
-    "test_gradient_descent": Judge("gradient_descent", gradient_descent_cases),
-    "test_step_decay": Judge("step_decay", step_decay_cases),
-    "test_numerical_gradient": Judge("numerical_gradient", numerical_gradient_cases),
-    "test_softmax_regression_grad": Judge("softmax_regression_grad", softmax_regression_cases),
-    "test_minibatches": Judge("minibatches", minibatches_cases, diagnose=diagnose_minibatches),
+HIDDEN_CASES = {
+    "gradient_descent": gradient_descent_cases,
+    "step_decay": step_decay_cases,
+    "numerical_gradient": numerical_gradient_cases,
+    "softmax_regression_grad": softmax_regression_cases,
+    "minibatches": minibatches_cases,
 }

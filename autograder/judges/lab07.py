@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.judging import Judge
-from labutils.checks.lab07 import diagnose_backward, diagnose_forward
+from labutils.checks.lab07 import dropout_round_trip
+from labutils.harnesses import seeded_outputs
 from labutils.outcomes import Case
 
 
@@ -36,12 +36,12 @@ def forward_cases(rng: np.random.Generator) -> list[Case]:
     p, other_p = _drop_probabilities(rng)
     return [
         Case(f"hidden activations {x.shape}, p = {p:.2f}, training", (x, p, True, _generator(rng)),
-             harness="seeded_outputs"),
+             harness=seeded_outputs),
         Case(f"hidden activations {x3.shape}, p = {other_p:.2f}, training", (x3, other_p, True, _generator(rng)),
-             harness="seeded_outputs"),
-        Case(f"hidden activations {x.shape}, at eval time", (x, p, False, _generator(rng)), harness="seeded_outputs"),
-        Case("hidden activations, p = 0", (x, 0.0, True, _generator(rng)), harness="seeded_outputs"),
-        Case("hidden activations, p = 1", (x, 1.0, True, _generator(rng)), harness="seeded_outputs"),
+             harness=seeded_outputs),
+        Case(f"hidden activations {x.shape}, at eval time", (x, p, False, _generator(rng)), harness=seeded_outputs),
+        Case("hidden activations, p = 0", (x, 0.0, True, _generator(rng)), harness=seeded_outputs),
+        Case("hidden activations, p = 1", (x, 1.0, True, _generator(rng)), harness=seeded_outputs),
     ]
 
 
@@ -54,11 +54,11 @@ def backward_cases(rng: np.random.Generator) -> list[Case]:
                 (x, p, False, "at eval time"))
     return [Case(f"hidden activations {inputs.shape}, {label}",
                  ((inputs, drop, train, _generator(rng)), rng.normal(size=inputs.shape)),
-                 harness="round_trip(dropout_forward)")
+                 harness=dropout_round_trip)
             for inputs, drop, train, label in settings]
 
 
-JUDGES = {
-    "test_dropout_forward": Judge("dropout_forward", forward_cases, diagnose=diagnose_forward),
-    "test_dropout_backward": Judge("dropout_backward", backward_cases, diagnose=diagnose_backward),
+HIDDEN_CASES = {
+    "dropout_forward": forward_cases,
+    "dropout_backward": backward_cases,
 }

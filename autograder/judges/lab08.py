@@ -11,12 +11,12 @@ import numpy as np
 import torch
 
 from autograder.judge_set import judge_set
-from autograder.judging import Judge
 from autograder.mistakes import mistakes_for
 from autograder.reference import reference_function
-from labutils.checks.lab08 import (END_TO_END_SETTINGS, accuracy_verdict, diagnose_ffnn, diagnose_trained,
-                                   probe_data)
+from labutils.checks.lab08 import (END_TO_END_SETTINGS, accuracy_verdict, diagnose_ffnn, diagnose_trained, end_to_end,
+                                   evaluation, ffnn_outputs, fitting, one_epoch, probe_data)
 from labutils.data import split
+from labutils.examine import Context, Found
 from labutils.outcomes import Case, Outcome, Returned
 from labutils.text import Batches
 
@@ -54,11 +54,11 @@ def ffnn_cases(rng: np.random.Generator) -> list[Case]:
         arguments = dict(vocab_size=vocab_size, embed_dim=embed_dim, hidden_sizes=hidden,
                          n_classes=int(rng.integers(2, 5)), activation=activation, dropout=dropout)
         cases.append(Case(f"a hidden FFNN({vocab_size}, {embed_dim}, {hidden}, ..., {activation!r})",
-                          (arguments, tokens, offsets, int(rng.integers(1000))), harness="ffnn_outputs"))
+                          (arguments, tokens, offsets, int(rng.integers(1000))), harness=ffnn_outputs))
     return cases
 
 
-def same_function_as_reference(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+def same_function_as_reference(outcome: Outcome, case: Case, context: Context) -> Found:
     """Load the student's parameters, in order, into the reference FFNN: same logits in eval
     mode? And when the student's network started from the reference's own weights (the same
     layers created in the same order from the same seed), the same logits in train mode,
@@ -117,13 +117,13 @@ def _data(rng: np.random.Generator) -> dict:
 
 
 def train_epoch_cases(rng: np.random.Generator) -> list[Case]:
-    return [Case(f"one epoch on hidden data ({index})", (_data(rng), int(rng.integers(1000))), harness="one_epoch",
+    return [Case(f"one epoch on hidden data ({index})", (_data(rng), int(rng.integers(1000))), harness=one_epoch,
                  tolerance=1e-4) for index in (1, 2)]
 
 
 def evaluate_cases(rng: np.random.Generator) -> list[Case]:
     return [Case(f"hidden data in several batches, dropout 0.5 in the model ({index})",
-                 (_data(rng), int(rng.integers(1000))), harness="evaluation", tolerance=1e-4) for index in (1, 2)]
+                 (_data(rng), int(rng.integers(1000))), harness=evaluation, tolerance=1e-4) for index in (1, 2)]
 
 
 def fit_cases(rng: np.random.Generator) -> list[Case]:
@@ -133,15 +133,15 @@ def fit_cases(rng: np.random.Generator) -> list[Case]:
     chosen = rng.choice(len(split("sentiment")[0]), size=100, replace=False)
     tie = probe_data(chosen[:70], chosen[:1], batch_size=int(rng.integers(8, 20)), dev_batch_size=1)
     cases = [Case("fit on hidden data, one dev sentence (the dev accuracy ties), 8 epochs, patience 2",
-                  (tie, int(rng.integers(1000)), 8, 2), harness="fitting", tolerance=1e-4)]
+                  (tie, int(rng.integers(1000)), 8, 2), harness=fitting, tolerance=1e-4)]
     return cases + [Case(f"fit on hidden data, {epochs} epochs, patience {patience}",
-                         (_data(rng), int(rng.integers(1000)), epochs, patience), harness="fitting", tolerance=1e-4)
+                         (_data(rng), int(rng.integers(1000)), epochs, patience), harness=fitting, tolerance=1e-4)
                     for epochs, patience in ((10, 2), (12, 12), (12, 12))]
 
 
 def end_to_end_cases(rng: np.random.Generator) -> list[Case]:
     settings = dict(END_TO_END_SETTINGS, seed=int(rng.integers(1000)))
-    return [Case("the sentiment task, hidden seed", (settings,), harness="end_to_end")]
+    return [Case("the sentiment task, hidden seed", (settings,), harness=end_to_end)]
 
 
 def judge_set_accuracy(result: dict, settings: dict) -> float:
@@ -163,19 +163,23 @@ def judge_set_accuracy(result: dict, settings: dict) -> float:
     return right / len(sentences)
 
 
-def scored_on_the_judge_set(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+def scored_on_the_judge_set(outcome: Outcome, case: Case, context: Context) -> Found:
     found = diagnose_trained(outcome, case)
     if found is not None or not isinstance(outcome, Returned):
         return found
     return accuracy_verdict(judge_set_accuracy(outcome.value, case.args[0]), "sentences held out for grading")
 
 
-JUDGES = {
-    "test_build_vocab": Judge("build_vocab", build_vocab_cases),
-    "test_encode": Judge("encode", encode_cases),
-    "test_FFNN": Judge("FFNN", ffnn_cases, diagnose=same_function_as_reference, recorded=True),
-    "test_train_epoch": Judge("train_epoch", train_epoch_cases),
-    "test_evaluate": Judge("evaluate", evaluate_cases),
-    "test_fit": Judge("fit", fit_cases),
-    "test_end_to_end": Judge("end_to_end", end_to_end_cases, diagnose=scored_on_the_judge_set, function="fit"),
+HIDDEN_CASES = {
+    "build_vocab": build_vocab_cases,
+    "encode": encode_cases,
+    "FFNN": ffnn_cases,
+    "train_epoch": train_epoch_cases,
+    "evaluate": evaluate_cases,
+    "fit": fit_cases,
+    "end_to_end": end_to_end_cases,
+}
+DIAGNOSES = {
+    "FFNN": same_function_as_reference,
+    "end_to_end": scored_on_the_judge_set,
 }

@@ -16,6 +16,8 @@ from typing import Callable
 
 from autograder.labs import lab_number
 from autograder.reference import build_namespace
+from labutils.examine import Exercise
+from labutils.outcomes import Case, Outcome, call, same_outcome
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,16 @@ def catalogue(lab_id: str) -> list[Mistake]:
 
 def mistakes_for(lab_id: str, task: str) -> list[Mistake]:
     return [m for m in catalogue(lab_id) if m.task == task]
+
+
+def wrong_outcomes(lab_id: str, exercise: Exercise, case: Case, expected: Outcome) -> list[tuple[Mistake, Outcome]]:
+    """Each catalogued mistake of the exercise with its outcome on `case`, where that outcome is
+    not `expected` (a mistake that gives the right answer on a case says nothing there). The
+    release records them for the public check; the judge matches a student's answer with them."""
+    found = []
+    for mistake in mistakes_for(lab_id, exercise.task):
+        namespace = mistake.namespace(lab_id)
+        outcome = call(namespace[exercise.callee], case, lookup=namespace.__getitem__)
+        if not same_outcome(outcome, expected, case):
+            found.append((mistake, outcome))
+    return found

@@ -1,13 +1,13 @@
-"""Checks for lab 01, matrix shapes: `check_matmul`, `check_product_shape`, `check_ffnn_forward`."""
+"""Lab 01, matrix shapes: its exercises and their checks, `check_product_shape`, `check_matmul`,
+`check_ffnn_forward`."""
 from __future__ import annotations
-
-from typing import Callable
 
 import numpy as np
 
-from labutils.checks.engine import CheckFailed, run_check, source_of
+from labutils.checks.engine import checks
+from labutils.examine import Exercise
 from labutils.outcomes import Case
-from labutils.source_rules import library_products
+from labutils.source_rules import explicit_loops
 
 LAB = "01_matrix_shapes"
 
@@ -47,29 +47,11 @@ FFNN_FORWARD_CASES = [
 ]
 
 
-def check_matmul(matmul: Callable) -> None:
-    """matmul(A, B): the product with explicit loops; ValueError naming both shapes if they clash."""
-    run_check(LAB, "matmul", matmul, MATMUL_CASES)
-    source = source_of(matmul, "matmul")
-    shortcuts = library_products(source) if source else []
-    if shortcuts:
-        raise CheckFailed(
-            f"matmul gives the right numbers but uses {', '.join(shortcuts)}: this exercise "
-            "asks for explicit loops over rows, columns and the inner index.")
-
-
-def check_product_shape(product_shape: Callable) -> None:
-    """product_shape(shape_a, shape_b): the shape of A @ B, or ValueError if they clash."""
-    run_check(LAB, "product_shape", product_shape, PRODUCT_SHAPE_CASES)
-
-
-def check_ffnn_forward(ffnn_forward: Callable) -> None:
-    """ffnn_forward(x, W2, b2, W3, g) = g(x W2 + b2) W3 in the row convention."""
-    run_check(LAB, "ffnn_forward", ffnn_forward, FFNN_FORWARD_CASES)
-
-# Every public case, by exercise: the release records their outcomes in the fixtures.
-PUBLIC_CASES = {
-    "product_shape": PRODUCT_SHAPE_CASES,
-    "matmul": MATMUL_CASES,
-    "ffnn_forward": FFNN_FORWARD_CASES,
-}
+EXERCISES = (
+    Exercise("product_shape", "the shape of A @ B for shapes (m, n) and (n, p), or ValueError if they clash.",
+             PRODUCT_SHAPE_CASES),
+    Exercise("matmul", "the product with explicit loops; ValueError naming both shapes if they clash.",
+             MATMUL_CASES, source_rule=explicit_loops),
+    Exercise("ffnn_forward", "g(x W2 + b2) W3 in the row convention.", FFNN_FORWARD_CASES),
+)
+check_product_shape, check_matmul, check_ffnn_forward = checks(LAB, EXERCISES)

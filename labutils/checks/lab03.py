@@ -1,11 +1,10 @@
 """Checks for lab 03, softmax: `check_softmax`, `check_logsumexp`, `check_log_softmax`, `check_predict`."""
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
-from labutils.checks.engine import run_check
+from labutils.checks.engine import checks
+from labutils.examine import Exercise
 from labutils.outcomes import Case
 
 LAB = "03_softmax"
@@ -38,29 +37,12 @@ PREDICT_CASES = [
          (np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [0.0, 1.0, 1.0], [5.0, 1.0, 5.0]]),)),
 ]
 
-PUBLIC_CASES = {
-    "softmax": _score_cases(),
-    "logsumexp": _score_cases(),
-    "log_softmax": _score_cases(),
-    "predict": PREDICT_CASES,
-}
 
-
-def check_softmax(softmax: Callable) -> None:
-    """softmax(z, axis=-1): stable, sums to 1 along `axis`."""
-    run_check(LAB, "softmax", softmax, PUBLIC_CASES["softmax"])
-
-
-def check_logsumexp(logsumexp: Callable) -> None:
-    """logsumexp(z, axis=-1): stable, drops `axis`."""
-    run_check(LAB, "logsumexp", logsumexp, PUBLIC_CASES["logsumexp"])
-
-
-def check_log_softmax(log_softmax: Callable) -> None:
-    """log_softmax(z, axis=-1) = z - logsumexp(z): finite for z = [0, 1000]."""
-    run_check(LAB, "log_softmax", log_softmax, PUBLIC_CASES["log_softmax"])
-
-
-def check_predict(predict: Callable) -> None:
-    """predict(scores): the class index (int) of each row."""
-    run_check(LAB, "predict", predict, PREDICT_CASES)
+EXERCISES = (
+    Exercise("softmax", "softmax(z, axis=-1): stable, sums to 1 along `axis`.", _score_cases()),
+    Exercise("logsumexp", "logsumexp(z, axis=-1): stable, drops `axis`.", _score_cases()),
+    Exercise("log_softmax", "log_softmax(z, axis=-1) = z - logsumexp(z): finite for z = [0, 1000].",
+             _score_cases()),
+    Exercise("predict", "predict(scores): the class index (int) of each row.", PREDICT_CASES),
+)
+check_softmax, check_logsumexp, check_log_softmax, check_predict = checks(LAB, EXERCISES)

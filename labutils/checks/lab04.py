@@ -1,11 +1,10 @@
 """Checks for lab 04, cross-entropy: one `check_<task>` per exercise."""
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
-from labutils.checks.engine import run_check
+from labutils.checks.engine import checks
+from labutils.examine import Exercise
 from labutils.outcomes import Case
 
 LAB = "04_cross_entropy"
@@ -48,35 +47,18 @@ BINARY_LOGIT_CASES = [
     Case("logits of +-1e4", (np.array([-1e4, 1e4]), np.array([0.0, 0.0])), quiet=True),
 ]
 
-PUBLIC_CASES = {
-    "quality_mean": PROBABILITY_CASES,
-    "cross_entropy": PROBABILITY_CASES,
-    "cross_entropy_from_logits": LOGITS_CASES,
-    "binary_cross_entropy": BINARY_CASES,
-    "bce_with_logits": BINARY_LOGIT_CASES,
-}
 
-
-def check_quality_mean(quality_mean: Callable) -> None:
-    """quality_mean(P, y): geometric mean of the correct-class probabilities, no underflow."""
-    run_check(LAB, "quality_mean", quality_mean, PROBABILITY_CASES)
-
-
-def check_cross_entropy(cross_entropy: Callable) -> None:
-    """cross_entropy(P, y): mean of -ln P[i, y_i]."""
-    run_check(LAB, "cross_entropy", cross_entropy, PROBABILITY_CASES)
-
-
-def check_cross_entropy_from_logits(cross_entropy_from_logits: Callable) -> None:
-    """cross_entropy_from_logits(Z, y): stable, equal to F.cross_entropy."""
-    run_check(LAB, "cross_entropy_from_logits", cross_entropy_from_logits, LOGITS_CASES)
-
-
-def check_binary_cross_entropy(binary_cross_entropy: Callable) -> None:
-    """binary_cross_entropy(p, y): mean of -(y ln p + (1 - y) ln(1 - p))."""
-    run_check(LAB, "binary_cross_entropy", binary_cross_entropy, BINARY_CASES)
-
-
-def check_bce_with_logits(bce_with_logits: Callable) -> None:
-    """bce_with_logits(z, y): stable for |z| up to 1e4, equal to F.binary_cross_entropy_with_logits."""
-    run_check(LAB, "bce_with_logits", bce_with_logits, BINARY_LOGIT_CASES)
+EXERCISES = (
+    Exercise("quality_mean", "quality_mean(P, y): geometric mean of the correct-class probabilities, no underflow.",
+             PROBABILITY_CASES),
+    Exercise("cross_entropy", "cross_entropy(P, y): mean of -ln P[i, y_i].", PROBABILITY_CASES),
+    Exercise("cross_entropy_from_logits", "cross_entropy_from_logits(Z, y): stable, equal to F.cross_entropy.",
+             LOGITS_CASES),
+    Exercise("binary_cross_entropy", "binary_cross_entropy(p, y): mean of -(y ln p + (1 - y) ln(1 - p)).",
+             BINARY_CASES),
+    Exercise("bce_with_logits", "bce_with_logits(z, y): stable for |z| up to 1e4, equal to "
+             "F.binary_cross_entropy_with_logits.",
+             BINARY_LOGIT_CASES),
+)
+(check_quality_mean, check_cross_entropy, check_cross_entropy_from_logits, check_binary_cross_entropy,
+ check_bce_with_logits) = checks(LAB, EXERCISES)

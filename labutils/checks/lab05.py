@@ -1,13 +1,13 @@
 """Checks for lab 05, gradient descent: one `check_<task>` per exercise."""
 from __future__ import annotations
 
-from typing import Callable
-
 import numpy as np
 
-from labutils.checks.engine import run_check, run_property_check
+from labutils.checks.engine import checks
+from labutils.examine import Context, Exercise, Found
 from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
 from labutils.functions import Quadratic, Wavy
+from labutils.harnesses import seeded
 from labutils.outcomes import Case, Outcome, Returned
 
 LAB = "05_gradient_descent"
@@ -43,21 +43,13 @@ SOFTMAX_REGRESSION_CASES = [
 
 MINIBATCHES_CASES = [
     Case("n = 10, batch_size = 4: two epochs, and again from the same seed", (10, 4, np.random.default_rng(0)),
-         harness="seeded"),
+         harness=seeded),
     Case("n = 12, batch_size = 3: two epochs, and again from the same seed", (12, 3, np.random.default_rng(1)),
-         harness="seeded"),
+         harness=seeded),
 ]
 
-PUBLIC_CASES = {
-    "gradient_descent": GRADIENT_DESCENT_CASES,
-    "step_decay": STEP_DECAY_CASES,
-    "numerical_gradient": NUMERICAL_GRADIENT_CASES,
-    "softmax_regression_grad": SOFTMAX_REGRESSION_CASES,
-    "minibatches": MINIBATCHES_CASES,
-}
 
-
-def diagnose_minibatches(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+def diagnose_minibatches(outcome: Outcome, case: Case, context: Context) -> Found:
     """What is wrong with mini-batches drawn by the `seeded` harness (two epochs, and the first
     again from the same seed), judged by their properties."""
     if not isinstance(outcome, Returned):
@@ -86,28 +78,20 @@ def diagnose_minibatches(outcome: Outcome, case: Case) -> tuple[str, str | None]
     return seeded_problem(runs, case, same_every_call="the same order every epoch")
 
 
-def check_gradient_descent(gradient_descent: Callable) -> None:
-    """gradient_descent(grad, w0, lr, n_steps): trajectory of shape (n_steps + 1, *w0.shape)."""
-    run_check(LAB, "gradient_descent", gradient_descent, GRADIENT_DESCENT_CASES)
-
-
-def check_step_decay(step_decay: Callable) -> None:
-    """step_decay(step, lr0=2.5, drop=0.5, every=10): lr0, multiplied by drop once per completed block of
-    `every` steps."""
-    run_check(LAB, "step_decay", step_decay, STEP_DECAY_CASES)
-
-
-def check_numerical_gradient(numerical_gradient: Callable) -> None:
-    """numerical_gradient(f, w, h=1e-5): centred differences; w unchanged."""
-    run_check(LAB, "numerical_gradient", numerical_gradient, NUMERICAL_GRADIENT_CASES)
-
-
-def check_softmax_regression_grad(softmax_regression_grad: Callable) -> None:
-    """softmax_regression_grad(W, X, y) -> (loss, dW), dW of shape (K, d)."""
-    run_check(LAB, "softmax_regression_grad", softmax_regression_grad, SOFTMAX_REGRESSION_CASES)
-
-
-def check_minibatches(minibatches: Callable) -> None:
-    """minibatches(n, batch_size, rng): a fresh permutation from rng cut into batches, every index once;
-    the same seed gives the same batches."""
-    run_property_check(LAB, "minibatches", minibatches, MINIBATCHES_CASES, diagnose_minibatches)
+EXERCISES = (
+    Exercise("gradient_descent", "gradient_descent(grad, w0, lr, n_steps): trajectory of shape (n_steps + 1, "
+             "*w0.shape).",
+             GRADIENT_DESCENT_CASES),
+    Exercise("step_decay", "step_decay(step, lr0=2.5, drop=0.5, every=10): lr0, multiplied by drop once per completed "
+             "block of `every` steps.",
+             STEP_DECAY_CASES),
+    Exercise("numerical_gradient", "numerical_gradient(f, w, h=1e-5): centred differences; w unchanged.",
+             NUMERICAL_GRADIENT_CASES),
+    Exercise("softmax_regression_grad", "softmax_regression_grad(W, X, y) -> (loss, dW), dW of shape (K, d).",
+             SOFTMAX_REGRESSION_CASES),
+    Exercise("minibatches", "minibatches(n, batch_size, rng): a fresh permutation from rng cut into batches, every "
+             "index once; the same seed gives the same batches.",
+             MINIBATCHES_CASES, diagnose=diagnose_minibatches),
+)
+(check_gradient_descent, check_step_decay, check_numerical_gradient, check_softmax_regression_grad,
+ check_minibatches) = checks(LAB, EXERCISES)

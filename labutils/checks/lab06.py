@@ -5,14 +5,27 @@ Backward passes are checked through the student's own forward pass and cache:
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
-from labutils.checks.engine import run_check
+from labutils.checks.engine import checks
+from labutils.examine import Exercise
+from labutils.harnesses import Lookup, first_output, round_trip
 from labutils.outcomes import Case
 
 LAB = "06_backprop"
+
+
+def linear_round_trip(backward: Callable, lookup: Lookup, inputs: tuple, dout: Any) -> tuple:
+    """Harness: your linear_forward on `inputs`, then `backward(dout, cache)` on its cache."""
+    return round_trip("linear_forward", backward, lookup, inputs, dout)
+
+
+def relu_round_trip(backward: Callable, lookup: Lookup, inputs: tuple, dout: Any) -> tuple:
+    """Harness: your relu_forward on `inputs`, then `backward(dout, cache)` on its cache."""
+    return round_trip("relu_forward", backward, lookup, inputs, dout)
+
 
 GRAPH_CASES = [
     Case("x = 2, a = -1.5, b = 4", (2.0, -1.5, 4.0)),
@@ -24,14 +37,14 @@ _X = np.round(_rng.normal(size=(2, 3)), 2)
 _W = np.round(_rng.normal(size=(3, 4)), 2)
 _B = np.array([0.5, -1.0, 0.0, 2.0])
 _DOUT = np.round(_rng.normal(size=(2, 4)), 2)
-LINEAR_FORWARD_CASES = [Case("x (2, 3), W (3, 4), b (4,)", (_X, _W, _B), harness="first_output")]
+LINEAR_FORWARD_CASES = [Case("x (2, 3), W (3, 4), b (4,)", (_X, _W, _B), harness=first_output)]
 LINEAR_BACKWARD_CASES = [Case("x (2, 3), W (3, 4), b (4,), dout (2, 4)", ((_X, _W, _B), _DOUT),
-                              harness="round_trip(linear_forward)")]
+                              harness=linear_round_trip)]
 
 _Z = np.array([[-2.0, 0.0, 1.5], [0.5, -0.5, 0.0]])
-RELU_FORWARD_CASES = [Case("a (2, 3) input with a 0", (_Z,), harness="first_output")]
+RELU_FORWARD_CASES = [Case("a (2, 3) input with a 0", (_Z,), harness=first_output)]
 RELU_BACKWARD_CASES = [Case("a (2, 3) input with a 0", ((_Z,), np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])),
-                            harness="round_trip(relu_forward)")]
+                            harness=relu_round_trip)]
 
 SOFTMAX_CE_CASES = [
     Case("3 examples x 4 classes", (np.array([[2.0, 1.0, 0.1, -1.0], [0.5, 2.5, 0.0, 0.3], [-1.0, 0.0, 1.0, 3.0]]),
@@ -44,48 +57,23 @@ _PARAMS = {"W1": np.round(_rng.normal(size=(3, 5)), 2), "b1": np.round(_rng.norm
 MLP_CASES = [Case("4 examples, 3 features, 5 hidden units, 2 classes",
                   (_PARAMS, np.round(_rng.normal(size=(4, 3)), 2), np.array([0, 1, 1, 0])))]
 
-PUBLIC_CASES = {
-    "graph_forward_backward": GRAPH_CASES,
-    "linear_forward": LINEAR_FORWARD_CASES,
-    "linear_backward": LINEAR_BACKWARD_CASES,
-    "relu_forward": RELU_FORWARD_CASES,
-    "relu_backward": RELU_BACKWARD_CASES,
-    "softmax_cross_entropy": SOFTMAX_CE_CASES,
-    "mlp_loss_and_grads": MLP_CASES,
-}
 
-
-def check_graph_forward_backward(graph_forward_backward: Callable) -> None:
-    """graph_forward_backward(x, a, b) -> (f, df/dx, df/da, df/db) for f = (x a + b)^2."""
-    run_check(LAB, "graph_forward_backward", graph_forward_backward, GRAPH_CASES)
-
-
-def check_linear_forward(linear_forward: Callable) -> None:
-    """linear_forward(x, W, b) -> (x W + b, cache)."""
-    run_check(LAB, "linear_forward", linear_forward, LINEAR_FORWARD_CASES)
-
-
-def check_linear_backward(linear_backward: Callable, linear_forward: Callable) -> None:
-    """linear_backward(dout, cache) -> (dx, dW, db), with the cache of your linear_forward."""
-    run_check(LAB, "linear_backward", linear_backward, LINEAR_BACKWARD_CASES,
-              others={"linear_forward": linear_forward})
-
-
-def check_relu_forward(relu_forward: Callable) -> None:
-    """relu_forward(x) -> (max(0, x), cache)."""
-    run_check(LAB, "relu_forward", relu_forward, RELU_FORWARD_CASES)
-
-
-def check_relu_backward(relu_backward: Callable, relu_forward: Callable) -> None:
-    """relu_backward(dout, cache) -> dx, with the cache of your relu_forward."""
-    run_check(LAB, "relu_backward", relu_backward, RELU_BACKWARD_CASES, others={"relu_forward": relu_forward})
-
-
-def check_softmax_cross_entropy(softmax_cross_entropy: Callable) -> None:
-    """softmax_cross_entropy(logits, y) -> (mean loss, its gradient with respect to the logits)."""
-    run_check(LAB, "softmax_cross_entropy", softmax_cross_entropy, SOFTMAX_CE_CASES)
-
-
-def check_mlp_loss_and_grads(mlp_loss_and_grads: Callable) -> None:
-    """mlp_loss_and_grads(params, X, y) -> (loss, grads) for linear-relu-linear-softmax-CE."""
-    run_check(LAB, "mlp_loss_and_grads", mlp_loss_and_grads, MLP_CASES)
+EXERCISES = (
+    Exercise("graph_forward_backward", "graph_forward_backward(x, a, b) -> (f, df/dx, df/da, df/db) for f = (x a + "
+             "b)^2.",
+             GRAPH_CASES),
+    Exercise("linear_forward", "linear_forward(x, W, b) -> (x W + b, cache).", LINEAR_FORWARD_CASES),
+    Exercise("linear_backward", "linear_backward(dout, cache) -> (dx, dW, db), with the cache of your linear_forward.",
+             LINEAR_BACKWARD_CASES, others=('linear_forward',)),
+    Exercise("relu_forward", "relu_forward(x) -> (max(0, x), cache).", RELU_FORWARD_CASES),
+    Exercise("relu_backward", "relu_backward(dout, cache) -> dx, with the cache of your relu_forward.",
+             RELU_BACKWARD_CASES, others=('relu_forward',)),
+    Exercise("softmax_cross_entropy", "softmax_cross_entropy(logits, y) -> (mean loss, its gradient with respect to "
+             "the logits).",
+             SOFTMAX_CE_CASES),
+    Exercise("mlp_loss_and_grads", "mlp_loss_and_grads(params, X, y) -> (loss, grads) for linear-relu-linear-softmax- "
+             "CE.",
+             MLP_CASES),
+)
+(check_graph_forward_backward, check_linear_forward, check_linear_backward, check_relu_forward,
+ check_relu_backward, check_softmax_cross_entropy, check_mlp_loss_and_grads) = checks(LAB, EXERCISES)

@@ -9,17 +9,22 @@ the forward pass's own output.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
-from labutils.checks.engine import run_property_check
+from labutils.checks.engine import checks
 from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
+from labutils.examine import Context, Exercise, Found
+from labutils.harnesses import Lookup, round_trip, seeded_outputs
 from labutils.outcomes import Case, Outcome, Raised, Returned
 
 LAB = "07_dropout"
 
-Diagnosis = tuple[str, str | None] | None
+
+def dropout_round_trip(backward: Callable, lookup: Lookup, inputs: tuple, dout: Any) -> tuple:
+    """Harness: your dropout_forward on `inputs`, then `backward(dout, cache)` on its cache."""
+    return round_trip("dropout_forward", backward, lookup, inputs, dout)
 
 
 def _inputs(seed: int, shape: tuple[int, int]) -> np.ndarray:
@@ -30,27 +35,25 @@ def _inputs(seed: int, shape: tuple[int, int]) -> np.ndarray:
 
 X = _inputs(7, (60, 70))
 FORWARD_CASES = [
-    Case("4200 activations, p = 0.3, training", (X, 0.3, True, np.random.default_rng(0)), harness="seeded_outputs"),
-    Case("4200 activations, p = 0.75, training", (X, 0.75, True, np.random.default_rng(1)), harness="seeded_outputs"),
-    Case("p = 0.5 at eval time (train=False)", (X, 0.5, False, np.random.default_rng(2)), harness="seeded_outputs"),
-    Case("p = 0, training", (X, 0.0, True, np.random.default_rng(3)), harness="seeded_outputs"),
-    Case("p = 1, training", (X, 1.0, True, np.random.default_rng(4)), harness="seeded_outputs"),
+    Case("4200 activations, p = 0.3, training", (X, 0.3, True, np.random.default_rng(0)), harness=seeded_outputs),
+    Case("4200 activations, p = 0.75, training", (X, 0.75, True, np.random.default_rng(1)), harness=seeded_outputs),
+    Case("p = 0.5 at eval time (train=False)", (X, 0.5, False, np.random.default_rng(2)), harness=seeded_outputs),
+    Case("p = 0, training", (X, 0.0, True, np.random.default_rng(3)), harness=seeded_outputs),
+    Case("p = 1, training", (X, 1.0, True, np.random.default_rng(4)), harness=seeded_outputs),
 ]
 DOUT = _inputs(8, (60, 70))
 BACKWARD_CASES = [
-    Case("p = 0.3, training", ((X, 0.3, True, np.random.default_rng(5)), DOUT), harness="round_trip(dropout_forward)"),
+    Case("p = 0.3, training", ((X, 0.3, True, np.random.default_rng(5)), DOUT), harness=dropout_round_trip),
     Case("p = 0.6, at eval time", ((X, 0.6, False, np.random.default_rng(6)), DOUT),
-         harness="round_trip(dropout_forward)"),
+         harness=dropout_round_trip),
 ]
-
-PUBLIC_CASES = {"dropout_forward": FORWARD_CASES, "dropout_backward": BACKWARD_CASES}
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
 
 
-def _training_problem(first: np.ndarray, x: np.ndarray, p: float) -> Diagnosis:
+def _training_problem(first: np.ndarray, x: np.ndarray, p: float) -> Found:
     """What is wrong with one training-mode output for 0 < p < 1, judged by its properties."""
     kept = first != 0
     scale = first[kept] / x[kept]
@@ -73,7 +76,7 @@ def _training_problem(first: np.ndarray, x: np.ndarray, p: float) -> Diagnosis:
     return None
 
 
-def diagnose_forward(outcome: Outcome, case: Case) -> Diagnosis:
+def diagnose_forward(outcome: Outcome, case: Case, context: Context) -> Found:
     """What is wrong with the forward passes of `seeded_outputs(dropout_forward, x, p, train, rng)`:
     the output, the output again from the same seed, and the next output."""
     x, p, train = case.args[0], case.args[1], case.args[2]
@@ -104,7 +107,7 @@ def diagnose_forward(outcome: Outcome, case: Case) -> Diagnosis:
     return _training_problem(first, x, p) or seeded_problem(runs, case, same_every_call="a mask that is not redrawn")
 
 
-def diagnose_backward(outcome: Outcome, case: Case) -> Diagnosis:
+def diagnose_backward(outcome: Outcome, case: Case, context: Context) -> Found:
     """What is wrong with `round_trip(dropout_backward)`: (forward output, dx)."""
     (x, p, train, _), dout = case.args
     if isinstance(outcome, Raised) and not train and outcome.type_name == "TypeError":
@@ -127,13 +130,11 @@ def diagnose_backward(outcome: Outcome, case: Case) -> Diagnosis:
     return "dx is not the gradient of your forward pass (compared entry by entry with its own mask)", None
 
 
-def check_dropout_forward(dropout_forward: Callable) -> None:
-    """dropout_forward(x, p, train, rng) -> (out, cache): inverted dropout, drop probability p, the mask
-    drawn from rng (the same seed gives the same mask)."""
-    run_property_check(LAB, "dropout_forward", dropout_forward, FORWARD_CASES, diagnose_forward)
-
-
-def check_dropout_backward(dropout_backward: Callable, dropout_forward: Callable) -> None:
-    """dropout_backward(dout, cache) -> dx, with the cache of your dropout_forward."""
-    run_property_check(LAB, "dropout_backward", dropout_backward, BACKWARD_CASES, diagnose_backward,
-                       others={"dropout_forward": dropout_forward})
+EXERCISES = (
+    Exercise("dropout_forward", "dropout_forward(x, p, train, rng) -> (out, cache): inverted dropout, drop probability "
+             "p, the mask drawn from rng (the same seed gives the same mask).",
+             FORWARD_CASES, diagnose=diagnose_forward),
+    Exercise("dropout_backward", "dropout_backward(dout, cache) -> dx, with the cache of your dropout_forward.",
+             BACKWARD_CASES, others=('dropout_forward',), diagnose=diagnose_backward),
+)
+check_dropout_forward, check_dropout_backward = checks(LAB, EXERCISES)

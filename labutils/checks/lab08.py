@@ -13,9 +13,11 @@ from typing import Callable
 
 import numpy as np
 
-from labutils.checks.engine import known_mistake, recorded_outcome, run_check, run_property_check
-from labutils.data import split
+from labutils.checks.engine import checks
 from labutils.compare import difference
+from labutils.data import split
+from labutils.examine import Context, Exercise, Found
+from labutils.harnesses import Lookup
 from labutils.outcomes import Case, Outcome, Returned, outcome_difference
 from labutils.text import tokenize
 
@@ -38,6 +40,108 @@ def probe_data(indices: np.ndarray, dev_indices: np.ndarray, batch_size: int = 1
             "dev_labels": [train[i][1] for i in dev_indices]}
 
 
+# -- Harnesses: how the checks and the judges run your training code --------------------------
+# (module-level functions of labutils, named by their path in a case: nothing to register)
+
+def _parameters(model) -> list:
+    return [parameter.detach().cpu().numpy().copy() for parameter in model.parameters()]
+
+
+def _probe_model(data: dict, seed: int, dropout: float):
+    import torch
+
+    from labutils.text import Batches, BagOfWords
+    torch.manual_seed(seed)
+    model = BagOfWords(data["vocab_size"], data["n_classes"], dropout=dropout)
+    train = Batches(data["train_tokens"], data["train_labels"], batch_size=data["batch_size"], seed=seed)
+    dev = Batches(data["dev_tokens"], data["dev_labels"], batch_size=data["dev_batch_size"], shuffle=False)
+    return model, train, dev
+
+
+def ffnn_outputs(ffnn_class: Callable, lookup: Lookup, arguments: dict, tokens, offsets, seed: int) -> dict:
+    """Build the student's FFNN(**arguments) from `seed`; its parameters (in order), its
+    logits on one batch in eval mode, and twice in train mode (dropout on)."""
+    import torch
+    torch.manual_seed(seed)
+    model = ffnn_class(**arguments)
+    tokens, offsets = torch.as_tensor(tokens), torch.as_tensor(offsets)
+    model.eval()
+    with torch.no_grad():
+        logits = model(tokens, offsets).numpy()
+        model.train()
+        train_logits = [model(tokens, offsets).numpy() for _ in range(2)]
+    return {"parameters": _parameters(model), "eval": logits, "train": train_logits}
+
+
+def one_epoch(train_epoch: Callable, lookup: Lookup, data: dict, seed: int) -> dict:
+    """One call of the student's `train_epoch` on a BagOfWords with SGD; what it returned,
+    the parameters after it, and the modes of the forward passes."""
+    import torch
+    model, train, _ = _probe_model(data, seed, dropout=0.2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    loss = train_epoch(model, train, torch.nn.CrossEntropyLoss(), optimizer)
+    return {"loss": float(loss), "parameters": _parameters(model),
+            "training": [c[0] for c in model.calls], "grad_enabled": [c[1] for c in model.calls]}
+
+
+def evaluation(evaluate: Callable, lookup: Lookup, data: dict, seed: int) -> dict:
+    """The student's `evaluate` called twice on a BagOfWords with dropout 0.5."""
+    import torch
+    model, _, dev = _probe_model(data, seed, dropout=0.5)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    first, second = evaluate(model, dev, loss_fn), evaluate(model, dev, loss_fn)
+    return {"first": {key: float(first[key]) for key in ("loss", "accuracy")},
+            "second": {key: float(second[key]) for key in ("loss", "accuracy")},
+            "training": any(c[0] for c in model.calls), "grad_enabled": any(c[1] for c in model.calls)}
+
+
+def fitting(fit: Callable, lookup: Lookup, data: dict, seed: int, epochs: int, patience: int) -> dict:
+    """The student's `fit` on a BagOfWords with Adam: its history, the predictions of the
+    model it leaves behind on the dev batches, and the first batch seen in each epoch."""
+    import torch
+    model, train, dev = _probe_model(data, seed, dropout=0.2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    history = fit(model, train, dev, torch.nn.CrossEntropyLoss(), optimizer, epochs, patience)
+    seen = [fingerprint for training, _, fingerprint in model.calls if training]
+    model.calls.clear()
+    model.eval()
+    with torch.no_grad():
+        predictions = [int(p) for tokens, offsets, _ in dev for p in model(tokens, offsets).argmax(1)]
+    return {"history": {key: [float(v) for v in history[key]] for key in ("train_loss", "dev_loss", "dev_accuracy")},
+            "predictions": predictions, "batches_seen": seen}
+
+
+def end_to_end(fit: Callable, lookup: Lookup, settings: dict) -> dict:
+    """Train the student's FFNN on the sentiment task with the student's build_vocab,
+    encode and fit, under the judge's settings (train split to learn, dev split to stop).
+
+    Returns only what the student's code produced: the vocabulary, the trained parameters
+    (in order) and the seconds it took. It predicts and scores nothing: the grader rebuilds
+    the model in its own process and scores it on sentences no kernel ever sees.
+    """
+    import time
+
+    import torch
+
+    from labutils.text import Batches
+    started = time.monotonic()
+    train, dev, _ = split("sentiment")
+    vocab = lookup("build_vocab")([text for text, _ in train])
+    encode = lookup("encode")
+    torch.manual_seed(settings["seed"])
+    model = lookup("FFNN")(len(vocab), settings["embed_dim"], settings["hidden_sizes"], 2,
+                           activation="relu", dropout=settings["dropout"])
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
+    train_batches = Batches([encode(t, vocab) for t, _ in train], [y for _, y in train],
+                            batch_size=32, seed=settings["seed"])
+    dev_batches = Batches([encode(t, vocab) for t, _ in dev], [y for _, y in dev], batch_size=256, shuffle=False)
+    fit(model, train_batches, dev_batches, torch.nn.CrossEntropyLoss(), optimizer, settings["epochs"],
+        settings["patience"])
+    return {"vocab": dict(vocab), "parameters": _parameters(model), "seconds": time.monotonic() - started}
+
+
+# -- Public cases --------------------------------------------------------------------------
+
 TEXTS = ["Great phone!", "Bad phone.", "great GREAT value", "Not bad at all", "bad, bad, bad service"]
 BUILD_VOCAB_CASES = [Case("five short reviews", (TEXTS,)), Case("five short reviews, min_freq=2", (TEXTS,), {"min_freq": 2})]
 VOCAB = {"<pad>": 0, "<unk>": 1, "great": 2, "phone": 3, "bad": 4, "value": 5}
@@ -50,36 +154,27 @@ _OFFSETS = np.array([0, 5, 6])  # three sentences; the first padded with two <pa
 FFNN_CASES = [
     Case("FFNN(12, 6, [5], 3, dropout=0.5) on three sentences",
          (dict(vocab_size=12, embed_dim=6, hidden_sizes=[5], n_classes=3, activation="relu", dropout=0.5),
-          _TOKENS, _OFFSETS, 0), harness="ffnn_outputs", tolerance=1e-5),
+          _TOKENS, _OFFSETS, 0), harness=ffnn_outputs, tolerance=1e-5),
     Case("FFNN(12, 4, [6, 3], 2, 'tanh') on three sentences",
          (dict(vocab_size=12, embed_dim=4, hidden_sizes=[6, 3], n_classes=2, activation="tanh", dropout=0.0),
-          _TOKENS, _OFFSETS, 1), harness="ffnn_outputs", tolerance=1e-5),
+          _TOKENS, _OFFSETS, 1), harness=ffnn_outputs, tolerance=1e-5),
     Case("FFNN(12, 5, [8], 2, 'tanh', dropout=0.5) on three sentences",
          (dict(vocab_size=12, embed_dim=5, hidden_sizes=[8], n_classes=2, activation="tanh", dropout=0.5),
-          _TOKENS, _OFFSETS, 2), harness="ffnn_outputs", tolerance=1e-5),
+          _TOKENS, _OFFSETS, 2), harness=ffnn_outputs, tolerance=1e-5),
 ]
 
 _DATA = probe_data(np.arange(0, 60), np.arange(60, 100))
-TRAIN_EPOCH_CASES = [Case("one epoch of 60 sentences, batches of 16", (_DATA, 0), harness="one_epoch", tolerance=1e-4)]
+TRAIN_EPOCH_CASES = [Case("one epoch of 60 sentences, batches of 16", (_DATA, 0), harness=one_epoch, tolerance=1e-4)]
 EVALUATE_CASES = [Case("40 sentences in batches of 16, 16 and 8, dropout 0.5 in the model", (_DATA, 0),
-                       harness="evaluation", tolerance=1e-4)]
-FIT_CASES = [Case("6 epochs, patience 2", (_DATA, 0, 6, 2), harness="fitting", tolerance=1e-4)]
-
-PUBLIC_CASES = {
-    "build_vocab": BUILD_VOCAB_CASES,
-    "encode": ENCODE_CASES,
-    "FFNN": FFNN_CASES,
-    "train_epoch": TRAIN_EPOCH_CASES,
-    "evaluate": EVALUATE_CASES,
-    "fit": FIT_CASES,
-}
+                       harness=evaluation, tolerance=1e-4)]
+FIT_CASES = [Case("6 epochs, patience 2", (_DATA, 0, 6, 2), harness=fitting, tolerance=1e-4)]
 
 # The end-to-end check: your functions, trained with these settings, on the sentiment task.
 END_TO_END_SETTINGS = dict(seed=0, embed_dim=64, hidden_sizes=[64], dropout=0.3, lr=3e-3, epochs=10, patience=3)
 END_TO_END_THRESHOLD = 0.62   # reference over 20 seeds: 0.69-0.82 on the judge set, mean 0.76 (sd 0.04); broken loops 0.52
 # (benchmarks/end_to_end_threshold.py)
 END_TO_END_SECONDS = 120
-END_TO_END_CASES = [Case("the sentiment task, the judge's settings", (END_TO_END_SETTINGS,), harness="end_to_end")]
+END_TO_END_CASES = [Case("the sentiment task, the judge's settings", (END_TO_END_SETTINGS,), harness=end_to_end)]
 
 
 def expected_parameter_shapes(arguments: dict) -> list[tuple[int, ...]]:
@@ -90,7 +185,7 @@ def expected_parameter_shapes(arguments: dict) -> list[tuple[int, ...]]:
     return shapes + [(arguments["n_classes"], width), (arguments["n_classes"],)]
 
 
-def diagnose_ffnn(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+def diagnose_ffnn(outcome: Outcome, case: Case, context: Context | None = None) -> Found:
     """The FFNN's structure: its parameters, the shape of its logits, <pad> and dropout."""
     if not isinstance(outcome, Returned):
         return None
@@ -114,7 +209,7 @@ def diagnose_ffnn(outcome: Outcome, case: Case) -> tuple[str, str | None] | None
     return None
 
 
-def diagnose_trained(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
+def diagnose_trained(outcome: Outcome, case: Case, context: Context | None = None) -> Found:
     """What the end-to-end harness brought back, by its form: a vocabulary with <pad> 0 and
     <unk> 1, parameters of the shapes an FFNN of the case's settings has, in time."""
     if not isinstance(outcome, Returned):
@@ -136,7 +231,7 @@ def diagnose_trained(outcome: Outcome, case: Case) -> tuple[str, str | None] | N
     return None
 
 
-def accuracy_verdict(accuracy: float, where: str) -> tuple[str, str | None] | None:
+def accuracy_verdict(accuracy: float, where: str) -> Found:
     if accuracy < END_TO_END_THRESHOLD:
         return (f"accuracy {accuracy:.3f} on {where}, below {END_TO_END_THRESHOLD}: the network did not "
                 "learn enough (is every batch used, the gradient zeroed, the step taken?)"), None
@@ -163,61 +258,50 @@ def dev_accuracy(result: dict, settings: dict, FFNN: Callable, encode: Callable)
     return right / len(dev)
 
 
-def check_build_vocab(build_vocab: Callable) -> None:
-    """build_vocab(texts, min_freq=1): <pad> 0, <unk> 1, then by decreasing frequency, ties alphabetical."""
-    run_check(LAB, "build_vocab", build_vocab, BUILD_VOCAB_CASES)
-
-
-def check_encode(encode: Callable) -> None:
-    """encode(text, vocab): token indices, <unk> for unknown tokens."""
-    run_check(LAB, "encode", encode, ENCODE_CASES)
-
-
-def diagnose_ffnn_against_the_record(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
-    """The structure (`diagnose_ffnn`), then, when the network starts from the recorded
-    reference's weights (same layers created in the same order, same seed), the logits it
-    computes with them, in eval and in train mode, against the recorded ones."""
+def diagnose_ffnn_against_the_record(outcome: Outcome, case: Case, context: Context) -> Found:
+    """The structure (`diagnose_ffnn`), then, when the network starts from the oracle's weights
+    (same layers created in the same order, same seed), the logits it computes with them, in
+    eval and in train mode, against the oracle's."""
     found = diagnose_ffnn(outcome, case)
     if found is not None or not isinstance(outcome, Returned):
         return found
-    expected = recorded_outcome(LAB, "FFNN", case)
+    expected = context.oracle.expected(context.exercise, case)
     same_start = difference(outcome.value["parameters"], expected.value["parameters"], tolerance=case.tolerance)
     if same_start is not None:
         return None  # created otherwise: the structure is all a public case can say
     problem = outcome_difference(outcome, expected, case)
     if problem is None:
         return None
-    mistake = known_mistake(LAB, "FFNN", case, outcome)
-    return f"with the reference's starting weights, other logits: {problem}", mistake["name"] if mistake else None
+    mistake = context.oracle.mistake(context.exercise, case, outcome, expected)
+    return f"with the reference's starting weights, other logits: {problem}", mistake.name if mistake else None
 
 
-def check_FFNN(FFNN: Callable) -> None:  # noqa: N802 - named after the class it checks
-    """FFNN(vocab_size, embed_dim, hidden_sizes, n_classes, activation, dropout)."""
-    run_property_check(LAB, "FFNN", FFNN, FFNN_CASES, diagnose_ffnn_against_the_record)
+def diagnose_trained_on_dev(outcome: Outcome, case: Case, context: Context) -> Found:
+    """The form of what training brought back (`diagnose_trained`), then its accuracy on the dev
+    split, loaded into your own FFNN and encoded with your encode (the subject's functions)."""
+    found = diagnose_trained(outcome, case)
+    if found is not None or not isinstance(outcome, Returned):
+        return found
+    functions = context.subject.functions
+    return accuracy_verdict(dev_accuracy(outcome.value, case.args[0], functions["FFNN"], functions["encode"]),
+                            "the dev sentences")
 
 
-def check_train_epoch(train_epoch: Callable) -> None:
-    """train_epoch(model, batches, loss_fn, optimizer) -> mean loss per example."""
-    run_check(LAB, "train_epoch", train_epoch, TRAIN_EPOCH_CASES)
-
-
-def check_evaluate(evaluate: Callable) -> None:
-    """evaluate(model, batches, loss_fn) -> {"loss", "accuracy"}, in eval mode, without gradients."""
-    run_check(LAB, "evaluate", evaluate, EVALUATE_CASES)
-
-
-def check_fit(fit: Callable) -> None:
-    """fit(...) -> history, with early stopping on dev accuracy and the best weights restored."""
-    run_check(LAB, "fit", fit, FIT_CASES)
-
-
-def check_end_to_end(fit: Callable, build_vocab: Callable, encode: Callable, FFNN: Callable) -> None:  # noqa: N803
-    """Your functions together reach the accuracy threshold on the sentiment task's dev split."""
-    def diagnose(outcome: Outcome, case: Case) -> tuple[str, str | None] | None:
-        found = diagnose_trained(outcome, case)
-        if found is not None or not isinstance(outcome, Returned):
-            return found
-        return accuracy_verdict(dev_accuracy(outcome.value, case.args[0], FFNN, encode), "the dev sentences")
-
-    run_property_check(LAB, "end_to_end", fit, END_TO_END_CASES, diagnose,
-                       others={"build_vocab": build_vocab, "encode": encode, "FFNN": FFNN})
+EXERCISES = (
+    Exercise("build_vocab", "build_vocab(texts, min_freq=1): <pad> 0, <unk> 1, then by decreasing frequency, "
+             "ties alphabetical.", BUILD_VOCAB_CASES),
+    Exercise("encode", "encode(text, vocab): token indices, <unk> for unknown tokens.", ENCODE_CASES),
+    Exercise("FFNN", "FFNN(vocab_size, embed_dim, hidden_sizes, n_classes, activation, dropout).", FFNN_CASES,
+             diagnose=diagnose_ffnn_against_the_record, recorded=True),
+    Exercise("train_epoch", "train_epoch(model, batches, loss_fn, optimizer) -> mean loss per example.",
+             TRAIN_EPOCH_CASES),
+    Exercise("evaluate", 'evaluate(model, batches, loss_fn) -> {"loss", "accuracy"}, in eval mode, without '
+             "gradients.", EVALUATE_CASES),
+    Exercise("fit", "fit(...) -> history, with early stopping on dev accuracy and the best weights restored.",
+             FIT_CASES),
+    Exercise("end_to_end", "fit, build_vocab, encode and FFNN together reach the accuracy threshold on the "
+             "sentiment task's dev split.", END_TO_END_CASES, function="fit", others=("build_vocab", "encode", "FFNN"),
+             diagnose=diagnose_trained_on_dev),
+)
+(check_build_vocab, check_encode, check_FFNN, check_train_epoch, check_evaluate, check_fit,
+ check_end_to_end) = checks(LAB, EXERCISES)

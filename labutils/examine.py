@@ -1,0 +1,213 @@
+"""One examination for public checks and hidden judges: call, compare, name the mistake.
+
+An `Exercise` is declared once, in its lab's check module (`labutils.checks.labNN`): the task,
+the contract, the public cases, how a call is made, and how a wrong answer is recognised.
+`examine(exercise, subject, cases, oracle)` runs the subject's function on each case and
+stops at the first one it gets wrong. Checks and judges differ only in what they pass:
+
+- the public check (`Exercise.check`, in the student's kernel): the public cases, the
+  student's functions in this process, and the fixture the release recorded as oracle
+  (`labutils.checks.engine.FixtureOracle`);
+- the judge (`autograder.judging`, in the grader): hidden cases from a secret seed, the
+  student's live kernel, and the reference solution with the mistake catalogue as oracle.
+
+The verdict (`Examination`) says which case failed, what was wrong and, when the answer is
+the one a catalogued mistake gives, that mistake; `Examination.report` words it.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable, Protocol, Sequence
+
+from labutils.outcomes import Case, Outcome, Raised, Returned, call, decode_outcome, encode_outcome, outcome_difference
+
+Found = tuple[str, str | None] | None
+# A diagnosis of an outcome with no single right value (a shuffle, a dropout mask): None when
+# it has every property asked, else (what is wrong, the catalogued mistake's name or None).
+# It gets the examination's oracle and subject for the rare task that needs them (lab 08).
+Diagnosis = Callable[[Outcome, Case, "Context"], Found]
+# What is wrong with how a function is written, given its source; None when nothing is.
+SourceRule = Callable[[str], "str | None"]
+
+
+@dataclass(frozen=True)
+class KnownMistake:
+    name: str  # what the student is told: "transposed indexing"
+    hint: str  # how to think about the fix, never the code
+
+
+class Oracle(Protocol):
+    """What the right outcome of a case is, and which known mistake gives a wrong one."""
+
+    reveal: bool  # may messages show the case's inputs and the expected values (public cases)
+    strict_source: bool  # a function whose source cannot be read fails its source rule
+
+    def expected(self, exercise: Exercise, case: Case) -> Outcome:
+        """The right outcome of `case`."""
+
+    def mistake(self, exercise: Exercise, case: Case, actual: Outcome, expected: Outcome) -> KnownMistake | None:
+        """The catalogued mistake whose outcome on `case` is `actual`, if any."""
+
+    def named(self, exercise: Exercise, name: str) -> KnownMistake:
+        """The catalogued mistake called `name` (a diagnosis names it)."""
+
+
+class Subject(Protocol):
+    """The student's code, wherever it runs."""
+
+    last_failure: str | None  # why the last `call` brought back nothing
+
+    def call(self, function: str, case: Case) -> Outcome | None:
+        """The outcome of `function` on `case`, or None if none came back."""
+
+    def source(self, function: str) -> str | None:
+        """The source of the student's `def function`, or None."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a diagnosis may consult besides the outcome."""
+    exercise: Exercise
+    oracle: Oracle
+    subject: Subject
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One graded exercise, declared once.
+
+    task: the exercise's name, as in its stub, its check (`check_<task>`), its judge's
+        grade id (`test_<task>`), its fixture and its catalogue entries.
+    contract: one line a student reads (`help(check_<task>)`).
+    cases: the public cases; the release records the reference's and the mistakes' outcomes.
+    function: the student function called, when not the task (lab 08's end-to-end calls fit).
+    others: the student's other functions a case's harness needs, in the order the check takes
+        them after the function (a backward pass needs its forward pass).
+    diagnose: for outcomes with no single right value, judged by their properties.
+    recorded: with `diagnose`, the release still records the public outcomes (a seeded network).
+    source_rule: what is wrong with how the function is written (loops asked, a library call used).
+    """
+
+    task: str
+    contract: str
+    cases: Sequence[Case]
+    function: str | None = None
+    others: tuple[str, ...] = ()
+    diagnose: Diagnosis | None = None
+    recorded: bool = False
+    source_rule: SourceRule | None = None
+
+    @property
+    def callee(self) -> str:
+        return self.function or self.task
+
+    @property
+    def grade_id(self) -> str:
+        return f"test_{self.task}"
+
+    @property
+    def by_properties(self) -> bool:
+        """Judged by `diagnose` with nothing recorded but the hints."""
+        return self.diagnose is not None and not self.recorded
+
+
+@dataclass(frozen=True)
+class Examination:
+    """The verdict on one exercise: passed, or the first case it failed on and why."""
+    task: str
+    cases_run: int
+    case: Case | None = None
+    problem: str | None = None
+    mistake: KnownMistake | None = None
+    raised: Raised | None = field(default=None, compare=False)  # what the student's code raised, if it did
+    unexpected: bool = False  # it raised where a value was due, and no known mistake explains it
+
+    @property
+    def passed(self) -> bool:
+        return self.problem is None
+
+    def report(self, reveal: bool) -> str:
+        """The failure in words; `reveal` shows the call with its inputs (public cases only)."""
+        if self.case is None:
+            return f"{self.task}: {self.problem}"
+        lines = [f"{self.task} fails on {self.case.label}."]
+        if reveal:
+            lines.append(f"  called {self.task}({self.case.describe_inputs()})")
+        lines.append(f"  {self.problem}")
+        if self.mistake is not None:
+            lines.append(f"  Likely mistake: {self.mistake.name}. {self.mistake.hint}")
+        return "\n".join(lines)
+
+
+def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle: Oracle,
+            diagnose: Diagnosis | None = None) -> Examination:
+    """Call the subject's function on each case, compare with the oracle, stop at the first
+    wrong answer; then the exercise's source rule. `diagnose` replaces the exercise's (a judge
+    that knows more than the public check: lab 08 scores on sentences the kernel never sees)."""
+    diagnose = diagnose or exercise.diagnose
+    context = Context(exercise, oracle, subject)
+    for case in cases:
+        actual = subject.call(exercise.callee, case)
+        if actual is None:
+            why = subject.last_failure or "the function is missing"
+            return Examination(exercise.task, len(cases), problem=f"no result came back on {case.label}: {why}")
+        if diagnose is not None:
+            found = diagnose(actual, case, context)
+            if found is None and isinstance(actual, Raised):
+                return _failed(exercise, cases, case, f"raised {actual.type_name}: {actual.message}", None, actual,
+                               unexpected=True)
+            if found is not None:
+                problem, name = found
+                mistake = oracle.named(exercise, name) if name else None
+                return _failed(exercise, cases, case, problem, mistake, actual)
+            continue
+        expected = oracle.expected(exercise, case)
+        problem = outcome_difference(actual, expected, case, reveal=oracle.reveal)
+        if problem is not None:
+            mistake = oracle.mistake(exercise, case, actual, expected)
+            unexpected = mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned)
+            return _failed(exercise, cases, case, problem, mistake, actual, unexpected)
+    if exercise.source_rule is not None:
+        source = subject.source(exercise.callee)
+        if source is None and oracle.strict_source:
+            return Examination(exercise.task, len(cases), problem=(
+                f"no `def {exercise.callee}` was found in the notebook, so how it is written cannot be checked"))
+        problem = exercise.source_rule(source) if source is not None else None
+        if problem:
+            return Examination(exercise.task, len(cases), problem=f"the values are right, but it {problem}")
+    return Examination(exercise.task, len(cases))
+
+
+def _failed(exercise: Exercise, cases: Sequence[Case], case: Case, problem: str, mistake: KnownMistake | None,
+            actual: Outcome, unexpected: bool = False) -> Examination:
+    raised = actual if isinstance(actual, Raised) else None
+    return Examination(exercise.task, len(cases), case, problem, mistake, raised, unexpected)
+
+
+class LocalSubject:
+    """Functions in this process: the student's in a check, the catalogue's and the reference's
+    in the grader. `wire`: outcomes make the round trip through the wire format, as a kernel's do."""
+
+    def __init__(self, functions: dict[str, Callable], sources: dict[str, str] | None = None, wire: bool = False):
+        self.functions = functions
+        self.sources = sources or {}
+        self.wire = wire
+        self.last_failure: str | None = None
+        self.warned: list[str] = []  # "matmul on <case> warned RuntimeWarning: ...", for the check to print
+
+    def call(self, function: str, case: Case) -> Outcome | None:
+        if function not in self.functions:
+            self.last_failure = f"no function named {function!r} is defined"
+            return None
+        outcome = call(self.functions[function], case, lookup=self.functions.__getitem__)
+        self.warned += [f"{function} on {case.label} warned {warning}" for warning in outcome.warnings]
+        return decode_outcome(encode_outcome(outcome)) if self.wire else outcome
+
+    def source(self, function: str) -> str | None:
+        if function in self.sources:
+            return self.sources[function]
+        try:
+            return inspect.getsource(self.functions[function])
+        except (KeyError, OSError, TypeError):  # defined where Python keeps no source (exec, a C function)
+            return None
