@@ -77,7 +77,7 @@ lab: $(VENV)/.installed
 README = """\
 # NN Training Labs — student kit
 
-Eight Jupyter labs on how a neural network is trained: {labs}.
+{count} Jupyter labs on how a neural network is trained: {labs}.
 
 ## Start
 
@@ -128,6 +128,7 @@ def bundle(out_dir: Path) -> Path:
     (out_dir / "environment.yml").write_text(ENVIRONMENT.format(
         pins="\n".join(f"      - {r}" for r in requirements)), encoding="utf-8")
     (out_dir / "Makefile").write_text(MAKEFILE, encoding="utf-8")
+    labs = available_labs()
     (out_dir / "README.md").write_text(README.format(
-        labs=", ".join(lab.split("_", 1)[1].replace("_", " ") for lab in available_labs())), encoding="utf-8")
+        count=len(labs), labs=", ".join(lab.split("_", 1)[1].replace("_", " ") for lab in labs)), encoding="utf-8")
     return out_dir

@@ -14,17 +14,9 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.labs import (defined_functions, is_solution_cell, nbgrader_meta, read_notebook,
+from autograder.labs import (defined_functions, is_solution_cell, nbgrader_meta, read_notebook, solution_code,
                              source_path, student_path)
 from autograder.mistakes import Mistake, catalogue
-
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-
-
-def solution_code(source: str) -> str:
-    """A solution cell's code without nbgrader's solution markers."""
-    return "\n".join(line for line in source.splitlines() if not MARKER.match(line))
-
 
 def completed_notebook(lab_id: str, mistakes: list[Mistake] = ()) -> nbformat.NotebookNode:
     """The released notebook, answered with the solution except where `mistakes` say."""

@@ -13,15 +13,14 @@ SOLUTIONS = ROOT / "solutions"
 LABS = ROOT / "labs"
 FIXTURES = ROOT / "labutils" / "checks" / "fixtures"
 
-# Fixed ids, in teaching order; a lab counts once its solution notebook exists.
-LAB_IDS = (
-    "01_matrix_shapes", "02_activations", "03_softmax", "04_cross_entropy",
-    "05_gradient_descent", "06_backprop", "07_dropout", "08_training_loop",
-)
+# A lab's id is NN_name: its number sets the teaching order.
+LAB_ID = re.compile(r"\d\d_[a-z0-9_]+")
 
 
 def available_labs() -> list[str]:
-    return [lab for lab in LAB_IDS if source_path(lab).exists()]
+    """The course's labs, in teaching order: each folder `solutions/NN_name/` holding `NN_name.ipynb`."""
+    return sorted(folder.name for folder in SOLUTIONS.iterdir()
+                  if LAB_ID.fullmatch(folder.name) and source_path(folder.name).exists())
 
 
 def source_path(lab_id: str) -> Path:
@@ -66,6 +65,21 @@ def is_written_answer_cell(cell) -> bool:
 
 def is_setup_cell(cell) -> bool:
     return cell.cell_type == "code" and "setup" in cell.get("metadata", {}).get("tags", [])
+
+
+# nbgrader's solution markers, as the course's solution cells write them.
+SOLUTION_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*$", re.M)
+
+
+def solution_code(source: str) -> str:
+    """A solution cell's code without nbgrader's solution markers."""
+    return "\n".join(line for line in source.splitlines() if not SOLUTION_MARKER.fullmatch(line))
+
+
+def solution_bodies(source: str) -> list[str]:
+    """The code between each pair of solution markers: what the release replaces with a stub."""
+    parts = SOLUTION_MARKER.split(source)  # text, BEGIN, body, END, text, ...
+    return [parts[i + 1] for i in range(1, len(parts) - 1, 2) if parts[i] == "BEGIN"]
 
 
 def test_cells(nb) -> dict[str, dict]:

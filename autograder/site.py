@@ -24,7 +24,7 @@ from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from traitlets.config import Config
 
-from autograder.classroom import solution_code
+from autograder.labs import solution_code
 from autograder.labs import ROOT, available_labs, read_notebook, source_path
 
 MATHJAX = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"  # the config jupyter-server-mathjax ships

@@ -1,28 +1,25 @@
 """`python -m autograder bundle`: the student kit holds no solution, no judge, no reference."""
-import re
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from autograder.bundle import bundle
-from autograder.labs import LABS, ROOT, available_labs, is_solution_cell, read_notebook, source_path
+from autograder.labs import LABS, ROOT, available_labs, is_solution_cell, read_notebook, solution_bodies, source_path
 
-MARKER = re.compile(r"### (BEGIN|END) SOLUTION")
 
 
 def normalized(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def solution_bodies() -> list[str]:
+def every_solution_body() -> list[str]:
     """The code between the solution markers of every solution cell, normalized."""
     bodies = []
     for lab_id in available_labs():
         for cell in read_notebook(source_path(lab_id)).cells:
             if is_solution_cell(cell):
-                parts = MARKER.split(cell.source)
-                bodies += [normalized(body) for body in parts[2::3] if normalized(body)]
+                bodies += [normalized(body) for body in solution_bodies(cell.source) if normalized(body)]
     return bodies
 
 
@@ -53,7 +50,7 @@ def kit_texts(kit: Path) -> dict[Path, str]:
 def leaks(kit: Path) -> list[str]:
     found = []
     texts = {path: (text, normalized(text)) for path, text in kit_texts(kit).items()}
-    for body in solution_bodies():
+    for body in every_solution_body():
         found += [f"solution code in {p.relative_to(kit)}: {body[:60]!r}" for p, (_, n) in texts.items() if body in n]
     lines = instructor_lines()
     for path, (text, _) in texts.items():
@@ -81,7 +78,7 @@ def test_the_kit_holds_the_labs_labutils_environment_and_a_readme(kit):
 
 
 def test_the_kit_holds_no_solution_code_no_judge_and_nothing_of_autograder(kit):
-    assert solution_bodies() and instructor_lines()
+    assert every_solution_body() and instructor_lines()
     assert leaks(kit) == []
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.classroom import solution_code
+from autograder.labs import solution_code
 from autograder.labs import ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path, student_path
 from autograder.mistakes import catalogue
 

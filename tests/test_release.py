@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from autograder import verify
-from autograder.classroom import solution_code
+from autograder.labs import solution_bodies, solution_code
 from autograder.labs import (LABS, ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path,
                              student_path)
 from autograder.release import generate_student_version
@@ -94,7 +94,7 @@ def test_every_exercise_has_two_or_three_collapsed_hints_that_are_not_the_code(l
         levels = re.findall(r"<details><summary>\s*Hint.*?</details>", block, re.S)
         grade_id = nbgrader_meta(cell)["grade_id"]
         assert 2 <= len(levels) <= 3, f"{lab_id}: {grade_id} has {len(levels)} hint levels"
-        body = solutions[grade_id].split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+        body = "".join(solution_bodies(solutions[grade_id]))
         for line in (line.strip() for line in body.splitlines()):
             assert len(line) < 20 or not any(line in hint for hint in levels), \
                 f"{lab_id}: a hint of {grade_id} gives away {line!r}"
