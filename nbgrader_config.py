@@ -38,6 +38,28 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# An infinite loop costs seconds, not the batch.
+# Grading limits: the one place they are set (`autograder.course` reads them). A flag of
+# `python -m autograder grade` (--timeout, --memory, --wall) or an argument of
+# `autograder.grading.grade` replaces one only when it is given.
+
+# Per cell: an infinite loop costs seconds, not the batch. A cell that ignores the
+# interrupt for JudgedExecute.interrupt_grace seconds gets its kernel killed.
 c.Execute.timeout = int(os.environ.get("NNLABS_CELL_TIMEOUT", "30"))
 c.Execute.interrupt_on_timeout = True
+c.JudgedExecute.interrupt_grace = 3.0
+
+# Per notebook, judges and restarts included: past the wall clock the sandbox is killed.
+c.JudgedExecute.wall_seconds = 600
+# Output kept per notebook; at 10x the cell is interrupted, at 20x the kernel is killed.
+c.JudgedExecute.output_mb = 4.0
+# Fresh kernels a notebook may get after one crashes or is killed (only the exercise
+# whose code ended it loses its points).
+c.JudgedExecute.max_restarts = 3
+
+# What a kernel and its children may use (prlimit; processes through a pids cgroup).
+c.SandboxedKernelManager.memory_mb = 4096  # address space: torch alone maps about 1.5 GB
+c.SandboxedKernelManager.cpu_seconds = 900
+c.SandboxedKernelManager.processes = 64
+c.SandboxedKernelManager.open_files = 512
+c.SandboxedKernelManager.file_mb = 64  # the largest file a kernel may write
+c.SandboxedKernelManager.scratch_mb = 256  # in-memory home and /tmp of the sandbox, each

@@ -1,12 +1,15 @@
-"""Command line: python -m autograder {release,verify,grade,selfgrade,site,bundle,demo} ..."""
+"""Command line: python -m autograder {release,verify,grade,selfgrade,site,bundle,demo} ...
+
+Grading limits and the per-cell timeout come from nbgrader_config.py; a flag replaces one
+only when it is given.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from autograder.labs import LAB_IDS
-from autograder.sandbox import Limits
+from autograder.labs import available_labs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,12 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("submitted", type=Path, metavar="SUBMITTED_DIR")
     grade.add_argument("--out", type=Path, required=True, metavar="OUT_DIR")
     grade.add_argument("--labs", nargs="+", metavar="ID")
-    grade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
+    grade.add_argument("--timeout", type=int, metavar="SECONDS",
+                       help="per-cell execution limit (default: Execute.timeout of nbgrader_config.py)")
     grade.add_argument("--workers", type=int, metavar="N", help="parallel submissions (default: the cores)")
-    grade.add_argument("--memory", type=int, metavar="MB", default=Limits.memory_mb,
-                       help=f"address-space limit of each kernel (default {Limits.memory_mb})")
-    grade.add_argument("--wall", type=int, metavar="SECONDS", default=Limits.wall_seconds,
-                       help=f"wall-clock limit of each notebook, hidden tests included (default {Limits.wall_seconds})")
+    grade.add_argument("--memory", type=int, metavar="MB",
+                       help="address-space limit of each kernel (default: SandboxedKernelManager.memory_mb "
+                            "of nbgrader_config.py)")
+    grade.add_argument("--wall", type=int, metavar="SECONDS",
+                       help="wall-clock limit of each notebook, hidden tests included "
+                            "(default: JudgedExecute.wall_seconds of nbgrader_config.py)")
     grade.add_argument("--db", metavar="URL", help="gradebook URL (default sqlite:///OUT_DIR/gradebook.db; "
                        "postgresql://user@host/db works)")
     grade.add_argument("--scheduler", metavar="ADDRESS",
@@ -50,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--students", type=int, default=30, metavar="N")
 
     args = parser.parse_args(argv)
-    unknown = [lab for lab in getattr(args, "labs", None) or [] if lab not in LAB_IDS]
+    labs = available_labs()
+    unknown = [lab for lab in getattr(args, "labs", None) or [] if lab not in labs]
     if unknown:
-        parser.error(f"unknown lab id {', '.join(unknown)}; the labs are {', '.join(LAB_IDS)}")
+        parser.error(f"unknown lab id {', '.join(unknown)}; the labs are {', '.join(labs)}")
     if args.command == "release":
         from autograder.release import release as run_release
         run_release(args.labs or None)
@@ -61,9 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.verify import verify as run_verify
         return 0 if run_verify(args.labs or None) else 1
     if args.command == "grade":
+        from autograder.course import course_limits
         from autograder.grading import grade_run
         from autograder.scoreboard import print_summary, print_table
-        limits = Limits(memory_mb=args.memory, wall_seconds=args.wall)
+        limits = course_limits(memory_mb=args.memory, wall_seconds=args.wall)  # a flag not given: None
         run = grade_run(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
                         limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True)
         print_table(run.submissions)

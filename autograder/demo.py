@@ -16,9 +16,10 @@ from pathlib import Path
 import nbformat
 
 from autograder.classroom import build_class, completed_notebook, synthetic_class, write_submission
+from autograder.course import quiet_nbgrader
 from autograder.grading import grade
 from autograder.labs import ROOT
-from autograder.release import quiet_nbgrader
+from autograder.results import SubmissionResult
 from autograder.sandbox import confinement
 
 DEMO_LABS = ["01_matrix_shapes", "04_cross_entropy"]
@@ -48,12 +49,13 @@ def build_demo_class(submitted: Path, labs: list[str] | None = None, students: i
         add_troublemakers(submitted, lab_id)
 
 
-def summary(results) -> list[str]:
+def summary(results: list[SubmissionResult]) -> list[str]:
+    """A line per lab (submissions, mean score, how many of each status), then who was flagged."""
     lines = []
     for lab_id in sorted({r.lab_id for r in results}):
         graded = [r for r in results if r.lab_id == lab_id]
         scores = [r.points / r.max_points for r in graded if r.max_points]
-        kinds = Counter(r.kind for r in graded)
+        kinds = Counter(r.status.value for r in graded)
         lines.append(f"  {lab_id:<22} {len(graded):>3} submissions  mean {100 * statistics.mean(scores):5.1f}%  "
                      + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
     flagged = sorted({r.student_id for r in results if r.flags})

@@ -17,8 +17,9 @@
 - the whole notebook, restarts and judges included, has a wall-clock limit: past it the
   sandbox is killed, every process in it, and nothing is restarted.
 
-`resources["nbgrader"]["execution"]` records how the kernel ended ("kernel": "ok" or the
-fatal end) and each end it recovered from ("kernel_deaths"); `["judged"]` the verdicts.
+`resources["nbgrader"]["execution"]` is the run's `autograder.results.Execution` (each end
+of a kernel it recovered from, the one it did not, the cells timed out); `["cells"]` a
+`CellResult` per graded cell (its check and verdict; `SaveJudgedGrades` adds the points).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import asyncio
 import threading
 import time
 import traceback
-from dataclasses import asdict, dataclass
+from dataclasses import replace
 from queue import Empty
 
 from jupyter_core.utils import ensure_async
@@ -40,6 +41,7 @@ from autograder.judges import judges_for
 from autograder.judging import Verdict, course_secret, judge_seed, run_judge
 from autograder.kernel_subject import KernelSubject
 from autograder.labs import is_test_cell, nbgrader_meta
+from autograder.results import CellResult, Execution, KernelDeath
 from autograder.sandbox import Limits, SandboxedKernelManager
 
 
@@ -64,31 +66,6 @@ def verdict_output(verdict: Verdict) -> NotebookNode:
     if verdict.passed:
         return NotebookNode(output_type="stream", name="stdout", text=f"[hidden tests] {verdict.message}\n")
     return error_output("HiddenTestsFailed", verdict.message)
-
-
-@dataclass
-class KernelDeath:
-    """One end of a kernel: where (`cell` index or the `judge` of a graded cell), how and why."""
-    kind: str  # "crashed" (it died: a segfault, os._exit, the memory limit) or "killed" (by the grader)
-    reason: str  # "a segmentation fault (SIGSEGV)", "ran past the 30 s limit and ignored the interrupt"
-    cell: int | None = None
-    judge: str | None = None  # the graded cell's grade_id
-    task: str | None = None  # the judge's exercise
-    restarted: bool = False  # a fresh kernel took over
-    log: str = ""  # the last lines the kernel wrote outside the notebook (a fatal error's)
-    status: str = ""  # the sentence for the submission's status, set once the outcome is known
-
-    @property
-    def place(self) -> str:
-        return f"cell {self.cell}" if self.judge is None else f"{self.task}'s hidden test"
-
-    def describe(self) -> str:
-        """'crashed in cell 17 (a segmentation fault (SIGSEGV))'"""
-        return f"{self.kind} in {self.place} ({self.reason})"
-
-    def for_the_judge(self) -> str:
-        """Why a judge got no result: 'the kernel was killed (it ran past ...)'."""
-        return f"the kernel {'crashed' if self.kind == 'crashed' else 'was killed'} ({self.reason})"
 
 
 class JudgedExecute(Execute):
@@ -221,11 +198,11 @@ class JudgedExecute(Execute):
             return KernelDeath("killed", self.kill_reason, **where)
         return KernelDeath("crashed", self.km.exit_reason() or "the kernel died", log=self.km.log_tail()[:200], **where)
 
-    def fatal(self, death: KernelDeath) -> str:
-        """The status of a notebook whose kernel ended for good at `death`."""
-        if self.out_of_time:
-            return f"killed: {self.wall_clock_reason()}"
-        return f"{death.describe()}; not restarted ({self.no_restart()}), so what was left scored 0"
+    def end_for_good(self, death: KernelDeath) -> None:
+        """The kernel ended at `death` and no fresh one takes over: what is left scores 0."""
+        if self.out_of_time:  # whatever ended it last, the wall clock is why nothing goes on
+            death = replace(death, kind="killed", reason=self.wall_clock_reason())
+        self.fatal_death, self.not_restarted = death, self.no_restart() or ""
 
     # -- the run ------------------------------------------------------------------------
 
@@ -238,35 +215,36 @@ class JudgedExecute(Execute):
         self.kill_reason: str | None = None
         self.out_of_time = False
         self.restarts, self.restart_failed = 0, None
-        self.deaths: list[KernelDeath] = []
+        self.deaths: list[KernelDeath] = []  # the ends recovered from
+        self.fatal_death: KernelDeath | None = None  # the end not recovered from
+        self.not_restarted = ""
         self.excluded: dict[int, KernelDeath] = {}  # cells that ended a kernel: not run again
         self.current_index = -1
         self.counting_output = True
         self.reset_output_trackers()
-        execution = {"kernel": "ok"}
         started = time.monotonic()
         watchdog = threading.Timer(self.wall_seconds, self.wall_clock_passed)
         watchdog.daemon = True
         try:
             watchdog.start()
             self.start_kernel()
-            execution["kernel"] = self.run_cells(resources)
-            resources["nbgrader"]["judged"], execution["kernel"] = self.judge_cells(resources, execution["kernel"])
+            self.run_cells(resources)
+            resources["nbgrader"]["cells"] = self.judge_cells(resources)
         finally:
             watchdog.cancel()
             self.stop_kernel()
-        if self.out_of_time and execution["kernel"] == "ok":  # killed while judging
-            execution["kernel"] = f"killed: {self.wall_clock_reason()}"
-        execution.update(seconds=round(time.monotonic() - started, 3), timed_out_cells=self.timed_out,
-                         output_dropped=self.output_dropped, flooded=self.flooded,
-                         kernel_deaths=[asdict(death) for death in self.deaths])
-        resources["nbgrader"]["execution"] = execution
+        if self.out_of_time and self.fatal_death is None:  # killed while judging
+            self.end_for_good(KernelDeath("killed", self.wall_clock_reason()))
+        resources["nbgrader"]["execution"] = Execution(
+            seconds=round(time.monotonic() - started, 3), kernel_deaths=self.deaths, fatal=self.fatal_death,
+            not_restarted=self.not_restarted, timed_out_cells=self.timed_out, flooded=self.flooded,
+            output_dropped=self.output_dropped)
         self.set_widgets_metadata()
         return self.nb, self.resources
 
-    def run_cells(self, resources) -> str:
-        """Run every cell but the excluded ones, restarting the kernel when one ends it;
-        "ok", or the status of a kernel that ended for good."""
+    def run_cells(self, resources) -> None:
+        """Run every cell but the excluded ones, restarting the kernel when one ends it
+        (when none may start, `fatal_death` says where the kernel ended for good)."""
         self.counting_output = True
         try:
             index = 0
@@ -282,20 +260,19 @@ class JudgedExecute(Execute):
                 except DeadKernelError:
                     death = self.death(cell=index)
                     if not self.restart_kernel():
-                        status = self.fatal(death)
+                        self.end_for_good(death)
                         cell.setdefault("outputs", []).append(error_output(
-                            "KernelDied", f"the kernel ended while running this cell ({status}); "
+                            "KernelDied", f"the kernel ended while running this cell: {self.fatal_death.for_the_judge()}, "
+                                          f"and no fresh kernel was started ({self.not_restarted}); "
                                           "later cells were not run"))
-                        return status
+                        return
                     death.restarted = True
-                    death.status = f"{death.describe()}; graded without it"
                     self.deaths.append(death)
                     self.excluded[index] = death
                     self.reset_output_trackers()
                     index = 0  # the fresh kernel runs the notebook again, from the top
                     continue
                 index += 1
-            return "ok"
         finally:
             self.counting_output = False
 
@@ -308,8 +285,8 @@ class JudgedExecute(Execute):
 
     # -- the judges -----------------------------------------------------------------------
 
-    def judge_cells(self, resources: dict, kernel: str) -> tuple[dict, str]:
-        """Each graded cell's check and verdict, and how the kernel ended ("ok" or a fatal status).
+    def judge_cells(self, resources: dict) -> dict[str, CellResult]:
+        """Each graded cell's check and verdict (points come later: `SaveJudgedGrades`).
 
         A kernel that ends during a judge fails that judge; a fresh one runs the notebook
         again (`run_cells`) for the judges left. Each check is read from the run its judge
@@ -322,41 +299,40 @@ class JudgedExecute(Execute):
         for position, grade_id in enumerate(grade_ids):
             checks[grade_id] = first_error(self.test_cell(grade_id))
             subject = self.subject()
-            if kernel != "ok":
+            if self.fatal_death is not None:
                 subject.problem = "the kernel died"
             verdict = verdicts[grade_id] = self.judge_one(lab_id, student_id, grade_id, judges.get(grade_id), subject)
-            if kernel == "ok" and subject.ended:
-                kernel = self.after_a_judge_ended(grade_id, verdict, more=position + 1 < len(grade_ids),
-                                                  resources=resources)
-        judged = {}
+            if self.fatal_death is None and subject.ended:
+                self.after_a_judge_ended(grade_id, verdict, more=position + 1 < len(grade_ids), resources=resources)
+        cells = {}
         for grade_id, verdict in verdicts.items():
             self.test_cell(grade_id).outputs.append(verdict_output(verdict))
-            judged[grade_id] = {"check_passed": checks[grade_id] is None, "check_message": error_text(checks[grade_id]),
-                                "judge": verdict.to_dict()}
-        return judged, kernel
+            cells[grade_id] = CellResult(check_passed=checks[grade_id] is None,
+                                         check_message=error_text(checks[grade_id]), judge=verdict)
+        return cells
 
     def test_cell(self, grade_id: str) -> NotebookNode:
         return next(cell for cell in self.nb.cells
                     if is_test_cell(cell) and nbgrader_meta(cell)["grade_id"] == grade_id)
 
-    def after_a_judge_ended(self, grade_id: str, verdict: Verdict, more: bool, resources) -> str:
+    def after_a_judge_ended(self, grade_id: str, verdict: Verdict, more: bool, resources) -> None:
         """The kernel ended during the judge of `grade_id`: record it and, when judges are
-        left, go on in a fresh kernel that has run the notebook again; the kernel's status."""
+        left, go on in a fresh kernel that has run the notebook again."""
         death = self.death(judge=grade_id, task=verdict.task)
         if self.out_of_time:
-            return self.fatal(death)
+            self.end_for_good(death)
+            return
         if not more:
-            death.status = death.describe()
-            self.deaths.append(death)
-            return "ok"
+            self.deaths.append(death)  # the last judge: nothing is left to run
+            return
         if not self.restart_kernel():
-            return self.fatal(death)
+            self.end_for_good(death)
+            return
         death.restarted = True
-        death.status = f"{death.describe()}; the kernel was restarted"
         verdict.message += "\n(The kernel was restarted for the other exercises.)"
         self.deaths.append(death)
         self.reset_output_trackers()
-        return self.run_cells(resources)
+        self.run_cells(resources)
 
     def subject(self) -> KernelSubject:
         """The student's code in the live kernel; the sources of the cells that were run."""

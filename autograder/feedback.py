@@ -1,7 +1,7 @@
 """Per student and lab, an HTML feedback page: OUT_DIR/feedback/<student>/<lab>.html.
 
-Each exercise's points, the check's message and, for a failed judge, its name, its
-message and the mistake it matched. Never the judges' code, their inputs or expected
+A writer over `autograder.results.SubmissionResult`: each exercise's points, the check's
+message and, for a failed judge, its name, its message and the mistake it matched. Never the judges' code, their inputs or expected
 outputs (nbgrader's own feedback shows hidden test cells; the judges here have none, and
 their messages never reveal expected values).
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+
+from autograder.results import CellResult, Status, SubmissionResult
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; color: #222; }
@@ -24,31 +26,25 @@ def message_block(text: str | None) -> str:
     return f"<pre>{escape(text or '')}</pre>"
 
 
-def exercise_row(cell: dict) -> str:
-    judge = cell["judge"]
-    full = cell.get("points", 0) == cell.get("max_points", 0)
-    check = '<span class="ok">passed</span>' if cell["check_passed"] else message_block(cell["check_message"])
-    if judge["passed"]:
-        hidden = '<span class="ok">passed</span>'
-    else:
-        hidden = message_block(judge["message"])
-    return (f"<tr><td><b>{escape(judge['task'])}</b></td>"
-            f"<td class=\"{'ok' if full else 'bad'}\">{cell.get('points', 0):g} / {cell.get('max_points', 0):g}</td>"
+def exercise_row(cell: CellResult) -> str:
+    check = '<span class="ok">passed</span>' if cell.check_passed else message_block(cell.check_message)
+    hidden = '<span class="ok">passed</span>' if cell.judge.passed else message_block(cell.judge.message)
+    return (f"<tr><td><b>{escape(cell.task)}</b></td>"
+            f"<td class=\"{'ok' if cell.full_marks else 'bad'}\">{cell.points:g} / {cell.max_points:g}</td>"
             f"<td>{check}</td><td>{hidden}</td></tr>")
 
 
-def feedback_html(result: dict) -> str:
-    status = result["status"]
-    banner = "" if status == "graded" else f'<p class="status">{escape(status)}</p>'
-    notes = "".join(f"<li>{escape(note)}</li>" for note in result.get("notes", []))
-    rows = "".join(exercise_row(cell) for cell in result.get("cells", {}).values())
+def feedback_html(result: SubmissionResult) -> str:
+    banner = "" if result.status is Status.GRADED else f'<p class="status">{escape(result.sentence)}</p>'
+    notes = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
+    rows = "".join(exercise_row(cell) for cell in result.cells.values())
     table = ("<table><tr><th>exercise</th><th>points</th><th>check in your notebook</th>"
              f"<th>hidden tests</th></tr>{rows}</table>") if rows else ""
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(result['lab'])}: feedback</title>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(result.lab_id)}: feedback</title>
 <style>{STYLE}</style></head><body>
-<h1>{escape(result['lab'])} — feedback for {escape(result['student'])}</h1>
-<p class="score">{result['points']:g} / {result['max_points']:g} points</p>
+<h1>{escape(result.lab_id)} — feedback for {escape(result.student_id)}</h1>
+<p class="score">{result.points:g} / {result.max_points:g} points</p>
 {banner}
 {f'<p>What the grader did with your notebook:</p><ul>{notes}</ul>' if notes else ''}
 {table}
@@ -58,8 +54,8 @@ def feedback_html(result: dict) -> str:
 """
 
 
-def write_feedback(out_dir: Path, result: dict) -> Path:
-    path = out_dir / "feedback" / result["student"] / f"{result['lab']}.html"
+def write_feedback(out_dir: Path, result: SubmissionResult) -> Path:
+    path = out_dir / "feedback" / result.student_id / f"{result.lab_id}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(feedback_html(result), encoding="utf-8")
     return path

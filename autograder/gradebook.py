@@ -1,32 +1,52 @@
 """The class's nbgrader gradebook (SQLite by default, PostgreSQL with `--db`): one writer.
 
 Workers grade against private SQLite copies made from a template; what they record comes
-back as plain data (`read_grades`) and this module writes it into the real gradebook
-(`merge_grades`), so only the grading process ever writes it.
+back as plain data (`read_grades`: `SubmissionGrades`) and this module writes it into the
+real gradebook (`merge_grades`), so only the grading process ever writes it. Also
+`grades.csv`, from the gradebook.
 """
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
 
-def read_grades(db_url: str, student_id: str, lab_id: str) -> dict | None:
-    """One submission's autograde results from a (worker's) gradebook, as plain data."""
+@dataclass
+class NotebookGrades:
+    """One notebook of a submission, as autograde left it in a gradebook."""
+    name: str
+    penalty: float
+    grades: list[tuple[str, float | None, bool]]  # (cell name, auto_score, needs_manual_grade)
+    comments: list[tuple[str, str | None]]  # (cell name, auto_comment)
+
+
+@dataclass
+class SubmissionGrades:
+    """One submission's autograde results in a (worker's) gradebook, as plain data."""
+    timestamp: str | None
+    notebooks: list[NotebookGrades]
+
+
+def read_grades(db_url: str, student_id: str, lab_id: str) -> SubmissionGrades | None:
+    """One submission's autograde results from a (worker's) gradebook; None when it has none."""
     with Gradebook(db_url) as gb:
         try:
             submission = gb.find_submission(lab_id, student_id)
         except MissingEntry:
             return None
-        return {"timestamp": submission.timestamp.isoformat() if submission.timestamp else None,
-                "notebooks": [{"name": nb.name, "penalty": nb.late_submission_penalty,
-                               "grades": [(g.name, g.auto_score, g.needs_manual_grade) for g in nb.grades],
-                               "comments": [(c.name, c.auto_comment) for c in nb.comments]}
-                              for nb in submission.notebooks]}
+        return SubmissionGrades(
+            timestamp=submission.timestamp.isoformat() if submission.timestamp else None,
+            notebooks=[NotebookGrades(nb.name, nb.late_submission_penalty,
+                                      [(g.name, g.auto_score, g.needs_manual_grade) for g in nb.grades],
+                                      [(c.name, c.auto_comment) for c in nb.comments])
+                       for nb in submission.notebooks])
 
 
-def merge_grades(db_url: str, grades: dict | None, student_id: str, lab_id: str, flagged: bool = False) -> None:
+def merge_grades(db_url: str, grades: SubmissionGrades | None, student_id: str, lab_id: str,
+                 flagged: bool = False) -> None:
     """Write one submission's results into the real gradebook.
 
     Without results (None: the submission could not be graded) the submission is recorded
@@ -39,15 +59,15 @@ def merge_grades(db_url: str, grades: dict | None, student_id: str, lab_id: str,
             gb.update_or_create_submission(lab_id, student_id)
             zero_grades(gb, student_id, lab_id)
         else:
-            gb.update_or_create_submission(lab_id, student_id, timestamp=grades["timestamp"])
-            for notebook in grades["notebooks"]:
-                row = gb.find_submission_notebook(notebook["name"], lab_id, student_id)
-                row.late_submission_penalty = notebook["penalty"]
-                for name, auto_score, needs_manual in notebook["grades"]:
-                    grade = gb.find_grade(name, notebook["name"], lab_id, student_id)
+            gb.update_or_create_submission(lab_id, student_id, timestamp=grades.timestamp)
+            for notebook in grades.notebooks:
+                row = gb.find_submission_notebook(notebook.name, lab_id, student_id)
+                row.late_submission_penalty = notebook.penalty
+                for name, auto_score, needs_manual in notebook.grades:
+                    grade = gb.find_grade(name, notebook.name, lab_id, student_id)
                     grade.auto_score, grade.needs_manual_grade = auto_score, needs_manual
-                for name, auto_comment in notebook["comments"]:
-                    gb.find_comment(name, notebook["name"], lab_id, student_id).auto_comment = auto_comment
+                for name, auto_comment in notebook.comments:
+                    gb.find_comment(name, notebook.name, lab_id, student_id).auto_comment = auto_comment
         for row in gb.find_submission(lab_id, student_id).notebooks:
             row.flagged = flagged
         gb.db.commit()

@@ -15,13 +15,15 @@ The pipeline, in this process unless said otherwise:
 4. grade the rest in parallel: local worker processes, or a Dask cluster (`scheduler`);
    each worker runs nbgrader's autograde in a sandbox (`autograder.worker`).
 5. as each comes back: merge into the gradebook (this process is its only writer), then
-   write `results/<student>/<lab>.json` (written last, atomically: it marks the
-   submission done) and the student's HTML feedback.
+   write the student's HTML feedback and `results/<student>/<lab>.json` (written last,
+   atomically: it marks the submission done; `autograder.results`).
 6. `grades.csv` and `report.html`.
+
+Limits and the per-cell timeout are the course's (`nbgrader_config.py`, read by
+`autograder.course`) unless an argument gives them.
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import shutil
@@ -36,44 +38,50 @@ from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from autograder import feedback, report
-from autograder.gradebook import has_submission, merge_grades, write_grades_csv
+from autograder.course import course_config, course_limits, course_timeout, quiet_nbgrader
+from autograder.gradebook import SubmissionGrades, has_submission, merge_grades, write_grades_csv
 from autograder.intake import Intake, take_in
 from autograder.judging import course_secret
 from autograder.labs import max_points
-from autograder.release import course_config, generate_student_version, quiet_nbgrader
+from autograder.release import generate_student_version
+from autograder.results import Status, SubmissionResult, result_path, write_result
 from autograder.resume import (NOT_IN_GRADEBOOK, Decision, Fingerprint, RunSummary, Settings, lab_fingerprints,
-                               submission_key, why_grade)
+                               recorded_result, submission_key, why_grade)
 from autograder.sandbox import Limits, confinement
-from autograder.worker import Graded, Job, Submission, autograde_config, grade_submission  # noqa: F401 (re-exported)
+from autograder.worker import Job, grade_submission
 
 
 @dataclass(frozen=True)
 class GradingRun:
-    """What `grade_run` gives back: every submission, and what the run did with each."""
-    submissions: list[Submission]
+    """What `grade_run` gives back: every submission's result, and what the run did with each."""
+    submissions: list[SubmissionResult]
     summary: RunSummary
 
 
 def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
-          workers: int | None = None, limits: Limits = Limits(), db_url: str | None = None,
-          scheduler: str | None = None, progress: bool = False) -> list[Submission]:
-    """Grade every submission under `submitted_dir` into `out_dir`; see the module docstring."""
+          workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
+          scheduler: str | None = None, progress: bool = False) -> list[SubmissionResult]:
+    """Grade every submission under `submitted_dir` into `out_dir`; see the module docstring.
+    timeout (per cell) and limits: None means the course's (`nbgrader_config.py`)."""
     return grade_run(submitted_dir, out_dir, labs, timeout, workers, limits, db_url, scheduler, progress).submissions
 
 
 def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
-              workers: int | None = None, limits: Limits = Limits(), db_url: str | None = None,
+              workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
               scheduler: str | None = None, progress: bool = False) -> GradingRun:
     """`grade`, also saying which submissions were graded in this run and why (`RunSummary`)."""
     quiet_nbgrader()
     warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
+    config = course_config()
+    timeout = course_timeout(config, timeout)
+    limits = limits if limits is not None else course_limits(config)
     submitted_dir, out_dir = submitted_dir.resolve(), out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or f"sqlite:///{out_dir / 'gradebook.db'}"
     intakes = take_in(submitted_dir, out_dir / "staged", labs)
     lab_ids = sorted({intake.lab_id for intake in intakes})
     secret = course_secret()
-    fingerprints = lab_fingerprints(lab_ids, Settings(cell_timeout(timeout), limits, secret))
+    fingerprints = lab_fingerprints(lab_ids, Settings(timeout, limits, secret))
     # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
@@ -88,15 +96,16 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
             if done is not None:
                 submissions.append(done)
             elif not intake.ready:
-                submissions.append(record(out_dir, db_url, intake, Graded(
-                    Submission(intake.student_id, intake.lab_id, status=intake.status), None, {}), fingerprint))
+                unread = SubmissionResult(intake.student_id, intake.lab_id)
+                unread.fail(intake.problem)
+                submissions.append(record(out_dir, db_url, intake, unread, None, fingerprint))
             else:
                 jobs.append(Job(intake.student_id, intake.lab_id, str(out_dir / "staged"), str(out_dir),
                                 str(template), timeout, limits, threads, secret))
         by_key = {(i.student_id, i.lab_id): i for i in intakes}
         bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not progress or not jobs)
-        for job, graded in run_jobs(jobs, workers, scheduler):
-            submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], graded,
+        for job, (result, grades) in run_jobs(jobs, workers, scheduler):
+            submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], result, grades,
                                       fingerprints[job.lab_id]))
             bar.set_postfix_str(f"{job.student_id}/{job.lab_id}", refresh=False)
             bar.update()
@@ -108,11 +117,6 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     write_grades_csv(out_dir, db_url, sorted({s.student_id for s in submissions}), lab_ids)
     report.write_report(out_dir, submissions, confinement(), summary)
     return GradingRun(submissions, summary)
-
-
-def cell_timeout(timeout: int | None) -> int:
-    """The per-cell time limit the kernels get: `timeout`, or the course's (nbgrader_config.py)."""
-    return timeout or int(course_config().Execute.timeout)
 
 
 def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Path) -> Path:
@@ -129,8 +133,11 @@ def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Pat
     return template
 
 
-def run_jobs(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[tuple[Job, Graded]]:
-    """(job, graded) as each finishes; a worker's crash costs its submission, not the class."""
+Returned = tuple[SubmissionResult, SubmissionGrades | None]  # what a worker hands back
+
+
+def run_jobs(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[tuple[Job, Returned]]:
+    """(job, what its worker returned) as each finishes; a worker's crash costs its submission, not the class."""
     if not jobs:
         return
     if scheduler:
@@ -145,7 +152,7 @@ def run_jobs(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[t
             yield futures[future], outcome(futures[future], future)
 
 
-def run_on_dask(jobs: list[Job], scheduler: str) -> Iterator[tuple[Job, Graded]]:
+def run_on_dask(jobs: list[Job], scheduler: str) -> Iterator[tuple[Job, Returned]]:
     """The same jobs on an existing Dask cluster (OUT_DIR must be on storage its workers share)."""
     from distributed import Client, as_completed as dask_completed
 
@@ -156,63 +163,38 @@ def run_on_dask(jobs: list[Job], scheduler: str) -> Iterator[tuple[Job, Graded]]
             yield futures[future], outcome(futures[future], future)
 
 
-def outcome(job: Job, future) -> Graded:
+def outcome(job: Job, future) -> Returned:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - a grader crash costs one submission, not the class
-        return Graded(Submission(job.student_id, job.lab_id, status=f"error: the grader failed: {exc!r}"), None, {})
-
-
-def result_path(out_dir: Path, student_id: str, lab_id: str) -> Path:
-    return out_dir / "results" / student_id / f"{lab_id}.json"
-
-
-def previous_result(out_dir: Path, intake: Intake) -> dict | None:
-    """The submission's results file from an earlier run, or None."""
-    try:
-        result = json.loads(result_path(out_dir, intake.student_id, intake.lab_id).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return result if isinstance(result, dict) else None
+        failed = SubmissionResult(job.student_id, job.lab_id)
+        failed.fail(f"the grader failed: {exc!r}")
+        return failed, None
 
 
 def resume(out_dir: Path, db_url: str, intake: Intake,
-           fingerprint: Fingerprint) -> tuple[Submission | None, str | None]:
+           fingerprint: Fingerprint) -> tuple[SubmissionResult | None, str | None]:
     """(the recorded result, None) when it is for this very submission, graded as it would be
     now, and in the gradebook; else (None, why the submission is graded in this run)."""
-    result = previous_result(out_dir, intake)
-    reason = why_grade(result, submission_key(intake), fingerprint, intake.lab_id)
+    result, reason = recorded_result(result_path(out_dir, intake.student_id, intake.lab_id))
+    if result is not None:
+        reason = why_grade(result, submission_key(intake), fingerprint, intake.lab_id)
     if reason is None and not has_submission(db_url, intake.student_id, intake.lab_id):
         reason = NOT_IN_GRADEBOOK
-    return (submission_from(result), None) if reason is None else (None, reason)
+    return (result, None) if reason is None else (None, reason)
 
 
-def submission_from(result: dict) -> Submission:
-    return Submission(result["student"], result["lab"], status=result["status"], points=result["points"],
-                      max_points=result["max_points"], seconds=result.get("seconds", 0.0),
-                      cells=result.get("cells", {}), notes=result.get("notes", []), flags=result.get("flags", []))
-
-
-def record(out_dir: Path, db_url: str, intake: Intake, graded: Graded, fingerprint: Fingerprint) -> Submission:
+def record(out_dir: Path, db_url: str, intake: Intake, result: SubmissionResult, grades: SubmissionGrades | None,
+           fingerprint: Fingerprint) -> SubmissionResult:
     """Gradebook first, then feedback, then the results file (the mark of a finished submission)."""
-    submission = graded.submission
-    submission.notes, submission.flags = intake.notes, intake.flags
-    if not submission.max_points:
-        submission.max_points = max_points(intake.lab_id)
-    usable = graded.grades is not None and not submission.status.startswith("error")
-    merge_grades(db_url, graded.grades if usable else None, intake.student_id, intake.lab_id,
-                 flagged=bool(intake.flags))
+    result.notes, result.flags = intake.notes, intake.flags
+    result.digest, result.fingerprint = submission_key(intake), asdict(fingerprint)
+    if not result.max_points:
+        result.max_points = max_points(intake.lab_id)
+    usable = grades is not None and result.status is not Status.ERROR
+    merge_grades(db_url, grades if usable else None, intake.student_id, intake.lab_id, flagged=bool(intake.flags))
     if not usable:
-        submission.points, submission.cells = 0.0, {}
-    result = {"student": intake.student_id, "lab": intake.lab_id, "status": submission.status,
-              "points": submission.points, "max_points": submission.max_points, "seconds": submission.seconds,
-              "execution": graded.result.get("execution", {}), "cells": submission.cells,
-              "notes": intake.notes, "flags": intake.flags, "digest": submission_key(intake),
-              "fingerprint": asdict(fingerprint)}
+        result.points, result.cells = 0.0, {}
     feedback.write_feedback(out_dir, result)
-    path = result_path(out_dir, intake.student_id, intake.lab_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    partial.replace(path)
-    return submission
+    write_result(result_path(out_dir, intake.student_id, intake.lab_id), result)
+    return result

@@ -43,17 +43,17 @@ MAX_UNZIPPED_MB = 200
 
 @dataclass
 class Intake:
-    """One submission on its way in: `status` is "ready" or "error: <why>"."""
+    """One submission on its way in: `problem` says why it cannot be graded ("" when it can)."""
     student_id: str
     lab_id: str
-    status: str = "ready"
+    problem: str = ""
     notes: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     digest: str = ""  # of the submitted file and timestamp: what a re-run compares
 
     @property
     def ready(self) -> bool:
-        return self.status == "ready"
+        return not self.problem
 
 
 # 1. unpack ---------------------------------------------------------------------------
@@ -107,13 +107,13 @@ def check_archive(archive: Path) -> None:
 # 2. read -----------------------------------------------------------------------------
 
 def read_submission(lab_dir: Path, lab_id: str, intake: Intake) -> NotebookNode | None:
-    """The submitted notebook as nbformat 4, or None with `intake.status` saying why."""
+    """The submitted notebook as nbformat 4, or None with `intake.problem` saying why."""
     path = lab_dir / f"{lab_id}.ipynb"
     if not path.exists():
         others = sorted(p for p in lab_dir.glob("*.ipynb"))
         if len(others) != 1:
             named = f" (found {', '.join(p.name for p in others)})" if others else ""
-            intake.status = f"error: no {lab_id}.ipynb was submitted{named}"
+            intake.problem = f"no {lab_id}.ipynb was submitted{named}"
             return None
         path = others[0]
         intake.notes.append(f"the notebook was named {path.name}; graded as {lab_id}.ipynb")
@@ -124,21 +124,21 @@ def read_submission(lab_dir: Path, lab_id: str, intake: Intake) -> NotebookNode 
     timestamp = lab_dir / "timestamp.txt"
     intake.digest = hashlib.sha256(data + (timestamp.read_bytes() if timestamp.exists() else b"")).hexdigest()
     if not data.strip():
-        intake.status = "error: the notebook file is empty"
+        intake.problem = "the notebook file is empty"
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        intake.status = f"error: the notebook is not UTF-8 text (byte {exc.start})"
+        intake.problem = f"the notebook is not UTF-8 text (byte {exc.start})"
         return None
     try:
         version = nbformat.reader.reads(text).get("nbformat")
         nb = nbformat.reads(text, as_version=4)
     except NotJSONError:
-        intake.status = "error: the notebook is not valid JSON (a truncated or hand-edited file?)"
+        intake.problem = "the notebook is not valid JSON (a truncated or hand-edited file?)"
         return None
     except Exception as exc:  # noqa: BLE001 - nbformat raises several types for malformed notebooks
-        intake.status = f"error: the notebook cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
+        intake.problem = f"the notebook cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
         return None
     if version != 4:
         intake.notes.append(f"converted from nbformat {version} to 4")
@@ -261,7 +261,7 @@ def take_in(submitted_dir: Path, staged_dir: Path, labs: list[str] | None = None
     """Every submission of a known lab under `submitted_dir`, read, restored and staged."""
     known = list(labs or available_labs())
     source, problems = unpack_archives(submitted_dir, staged_dir.parent / "unpacked", known)
-    intakes = [Intake(student_id, lab_id, status=f"error: {problem}")
+    intakes = [Intake(student_id, lab_id, problem=problem)
                for student_id, problem in problems.items() for lab_id in known
                if not (source / student_id / lab_id).exists()]
     for student_dir in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith("_")):

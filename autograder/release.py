@@ -3,7 +3,7 @@
     python -m autograder release [LAB_ID ...]
 
 For each lab, nbgrader writes the student version into `labs/<lab>/` with the course's
-configuration (`nbgrader_config.py`), whose stub names the task
+configuration (`nbgrader_config.py`, read by `autograder.course`), whose stub names the task
 (`NotImplementedError("Lab 01, task 2: matmul")`, see `NameTheTask`). Then the public
 check cases of `labutils.checks.labNN` are run through the reference solution and every
 catalogued mistake, and their outcomes are written to `labutils/checks/fixtures/<lab>.json`
@@ -11,24 +11,18 @@ catalogued mistake, and their outcomes are written to `labutils/checks/fixtures/
 """
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import os
-import sys
 import tempfile
 from pathlib import Path
 
-import nbgrader
-import nbgrader.api
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import ClearSolutions
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
+from autograder.course import course_config, quiet_nbgrader
+from autograder.fixtures import build_fixture, fixture_drift, fixture_text
 from autograder.labs import FIXTURES, ROOT, available_labs, defined_functions, is_solution_cell, lab_number
-from autograder.fixtures import build_fixture, fixture_drift, fixture_text, public_cases  # noqa: F401 (public_cases re-exported)
 
 TASK_PLACEHOLDER = "<task>"
 
@@ -57,41 +51,6 @@ class NameTheTask(ClearSolutions):
         return cell, resources
 
 
-def course_config() -> Config:
-    """The course's nbgrader configuration, read from `nbgrader_config.py`.
-
-    Also puts this interpreter's bin/ on PATH: nbgrader runs `alembic` from there
-    when it opens a gradebook, and `.venv/bin/python -m autograder` is not "activated".
-    """
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    return PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-
-
-def quiet_nbgrader() -> None:
-    """Quieter logs, and no `alembic` subprocess each time nbgrader creates a gradebook."""
-    for name in ("nbgrader", "traitlets", "GenerateAssignment", "Autograde"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    nbgrader.api.get_alembic_version = alembic_head
-
-
-@functools.cache
-def alembic_head() -> str:
-    """The schema version nbgrader stamps on a new gradebook, read in-process.
-
-    nbgrader runs `alembic heads` in a subprocess for every new gradebook (about a
-    second each: a release, a grading run); the answer is a constant of the installed
-    nbgrader, read here with alembic's own API.
-    """
-    from alembic.config import Config as AlembicConfig
-    from alembic.script import ScriptDirectory
-
-    alembic_config = AlembicConfig()
-    alembic_config.set_main_option("script_location", str(Path(nbgrader.__file__).parent / "alembic"))
-    return ScriptDirectory.from_config(alembic_config).get_current_head()
-
-
 def generate_student_version(lab_id: str, release_root: Path, db_url: str | None = None) -> Path:
     """Run nbgrader's generate_assignment for one lab into `release_root/<lab_id>/`.
 
@@ -113,6 +72,7 @@ def generate_student_version(lab_id: str, release_root: Path, db_url: str | None
 
 
 def release(lab_ids: list[str] | None = None) -> list[str]:
+    """Release each lab (default: every lab) into labs/ and record its fixture."""
     quiet_nbgrader()
     lab_ids = lab_ids or available_labs()
     FIXTURES.mkdir(parents=True, exist_ok=True)

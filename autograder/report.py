@@ -1,4 +1,5 @@
-"""OUT_DIR/report.html: the class at a glance, for the instructor.
+"""OUT_DIR/report.html: the class at a glance, for the instructor (a writer over
+`autograder.results.SubmissionResult`).
 
 What this run graded, regraded (and why) and kept from the previous run; score
 distribution per lab, pass rate per exercise, the most frequent mistakes, the
@@ -19,6 +20,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
+from autograder.results import Status, SubmissionResult
+
 if TYPE_CHECKING:
     from autograder.resume import RunSummary
 
@@ -38,7 +41,7 @@ def figure_tag(fig, alt: str) -> str:
     return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
 
 
-def score_distribution(submissions) -> str:
+def score_distribution(submissions: list[SubmissionResult]) -> str:
     by_lab = defaultdict(list)
     for s in submissions:
         by_lab[s.lab_id].append(100 * s.points / s.max_points if s.max_points else 0)
@@ -52,13 +55,13 @@ def score_distribution(submissions) -> str:
     return figure_tag(fig, "score distribution per lab")
 
 
-def pass_rates(submissions) -> tuple[str, dict]:
+def pass_rates(submissions: list[SubmissionResult]) -> tuple[str, dict]:
     passed, total = Counter(), Counter()
     for s in submissions:
         for cell in s.cells.values():
-            key = f"{s.lab_id} · {cell['judge']['task']}"
+            key = f"{s.lab_id} · {cell.task}"
             total[key] += 1
-            passed[key] += cell.get("points", 0) == cell.get("max_points", -1)
+            passed[key] += cell.full_marks
     keys = sorted(total)
     rates = {k: passed[k] / total[k] for k in keys}
     if not keys:
@@ -71,9 +74,9 @@ def pass_rates(submissions) -> tuple[str, dict]:
     return figure_tag(fig, "pass rate per exercise"), rates
 
 
-def frequent_mistakes(submissions, top: int = 15) -> tuple[str, list]:
-    counts = Counter(f"{s.lab_id} · {cell['judge']['task']}: {cell['judge']['mistake']}"
-                     for s in submissions for cell in s.cells.values() if cell["judge"].get("mistake"))
+def frequent_mistakes(submissions: list[SubmissionResult], top: int = 15) -> tuple[str, list]:
+    counts = Counter(f"{s.lab_id} · {cell.task}: {cell.judge.mistake}"
+                     for s in submissions for cell in s.cells.values() if cell.judge.mistake)
     common = counts.most_common(top)
     if not common:
         return "<p>No catalogued mistake was recognised.</p>", common
@@ -102,14 +105,15 @@ def this_run(summary: RunSummary | None) -> str:
     return f"<h2>This run</h2><p>{escape(headline)}.</p>{regraded}"
 
 
-def report_html(submissions: list, confinement: str, summary: RunSummary | None = None) -> str:
+def report_html(submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None) -> str:
     submissions = list(submissions)
-    kinds = Counter(s.kind for s in submissions)
+    kinds = Counter(s.status.value for s in submissions)
     sandbox_note = f'<p class="{"warn" if confinement.startswith("NOT") else "info"}">Kernels: {escape(confinement)}</p>'
-    unusual = [[s.student_id, s.lab_id, s.kind, s.status, f"{s.points:g}"] for s in submissions if s.kind != "graded"]
+    unusual = [[s.student_id, s.lab_id, s.status.value, s.sentence, f"{s.points:g}"]
+               for s in submissions if s.status is not Status.GRADED]
     flagged = [[s.student_id, s.lab_id, "; ".join(s.flags)] for s in submissions if s.flags]
     noted = [[s.student_id, s.lab_id, "; ".join(s.notes)] for s in submissions if s.notes]
-    slowest = [[s.student_id, s.lab_id, f"{s.seconds:.1f}", s.status]
+    slowest = [[s.student_id, s.lab_id, f"{s.seconds:.1f}", s.sentence]
                for s in sorted(submissions, key=lambda s: -s.seconds)[:10] if s.seconds]
     rates_figure, _ = pass_rates(submissions)
     mistakes_figure, common_mistakes = frequent_mistakes(submissions)
@@ -137,7 +141,7 @@ def report_html(submissions: list, confinement: str, summary: RunSummary | None 
 """
 
 
-def write_report(out_dir: Path, submissions: list, confinement: str, summary: RunSummary | None = None) -> Path:
+def write_report(out_dir: Path, submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None) -> Path:
     path = out_dir / "report.html"
     path.write_text(report_html(submissions, confinement, summary), encoding="utf-8")
     return path

@@ -9,7 +9,11 @@ otherwise `why_grade` says which parts changed, and the run's `RunSummary` count
 submissions regraded for each reason and those kept.
 
     fingerprints = lab_fingerprints(["01_matrix_shapes"], Settings(timeout=30, limits=Limits(), secret=s))
-    why_grade(previous_result, submission_key(intake), fingerprints["01_matrix_shapes"])
+    previous, reason = recorded_result(result_path(out_dir, "ada", "01_matrix_shapes"))
+    reason = reason or why_grade(previous, submission_key(intake), fingerprints["01_matrix_shapes"], lab_id)
+
+A results file that is missing, unreadable or in an older form (`autograder.results`)
+is simply graded again, and the summary says so.
 """
 from __future__ import annotations
 
@@ -24,10 +28,12 @@ from pathlib import Path
 
 from autograder.intake import Intake
 from autograder.labs import ROOT, lab_number
+from autograder.results import ResultsFormError, SubmissionResult, read_result
 from autograder.sandbox import Limits
 
 NEW = "not graded before"
-OLDER_GRADER = "graded by an older grader"
+OLDER_FORM = "its results file is in an older form"
+UNREADABLE = "its results file could not be read"
 RESUBMITTED = "the submission changed"
 NOT_IN_GRADEBOOK = "missing from the gradebook"
 
@@ -122,19 +128,27 @@ def lab_fingerprints(lab_ids: list[str], settings: Settings, root: Path = ROOT) 
 
 def submission_key(intake: Intake) -> str:
     """What was handed in: the file's digest, or, when nothing could be read, why not."""
-    return intake.digest or f"unread: {intake.status}"
+    return intake.digest or f"unread: {intake.problem}"
 
 
-def why_grade(result: dict | None, key: str, fingerprint: Fingerprint, lab_id: str) -> str | None:
-    """Why a submission is graded in this run, given its recorded result (None: there is none);
-    None when the recorded result still holds."""
-    if result is None:
-        return NEW
-    if not isinstance(result.get("fingerprint"), dict):
-        return OLDER_GRADER
-    if result.get("digest") != key:
+def recorded_result(path: Path) -> tuple[SubmissionResult | None, str | None]:
+    """(the results file of an earlier run, None), or (None, why there is none to keep)."""
+    try:
+        return read_result(path), None
+    except FileNotFoundError:
+        return None, NEW
+    except ResultsFormError:
+        return None, OLDER_FORM
+    except (OSError, ValueError):  # not JSON, not UTF-8, not a readable file
+        return None, UNREADABLE
+
+
+def why_grade(result: SubmissionResult, key: str, fingerprint: Fingerprint, lab_id: str) -> str | None:
+    """Why a submission with this recorded result is graded again in this run; None when
+    the result still holds (the same submission, graded from the same things)."""
+    if result.digest != key:
         return RESUBMITTED
-    return "; ".join(fingerprint.changes(result["fingerprint"], lab_id)) or None
+    return "; ".join(fingerprint.changes(result.fingerprint, lab_id)) or None
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,8 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 @dataclass(frozen=True)
 class Limits:
     """Per-notebook limits. memory_mb is address space, which is more than resident memory:
-    torch alone maps about 1.5 GB."""
+    torch alone maps about 1.5 GB. These are the options' defaults; the course sets its own
+    in nbgrader_config.py (`autograder.course.course_limits`)."""
     memory_mb: int = 4096
     cpu_seconds: int = 900
     processes: int = 64
@@ -117,6 +118,8 @@ def kernel_environment(scratch: str, threads: int) -> dict[str, str]:
         "MPLCONFIGDIR": f"{home}/.matplotlib", "IPYTHONDIR": f"{home}/.ipython",
         "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONFAULTHANDLER": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        # The grader's own labutils (the one `readable_paths` binds), wherever it is installed from.
+        "PYTHONPATH": str(Path(labutils.__file__).resolve().parent.parent),
     }
     env.update({name: str(threads) for name in THREAD_VARIABLES})
     return env
@@ -172,6 +175,7 @@ def configure(config, workspace: Path, limits: Limits, threads: int = 1) -> None
     config.SandboxedKernelManager.processes = limits.processes
     config.SandboxedKernelManager.file_mb = limits.file_mb
     config.SandboxedKernelManager.scratch_mb = limits.scratch_mb
+    config.SandboxedKernelManager.open_files = limits.open_files
     config.SandboxedKernelManager.threads = threads
 
 
@@ -188,10 +192,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run confined (see the module docstring and `configure`)."""
 
     workspace = Unicode(help="The grader's folder for this kernel (see `configure`).").tag(config=True)
-    memory_mb = Integer(Limits.memory_mb).tag(config=True)
-    cpu_seconds = Integer(Limits.cpu_seconds).tag(config=True)
-    processes = Integer(Limits.processes).tag(config=True)
-    file_mb = Integer(Limits.file_mb).tag(config=True)
+    memory_mb = Integer(Limits.memory_mb, help="Address space of the kernel and each child, in MB.").tag(config=True)
+    cpu_seconds = Integer(Limits.cpu_seconds, help="CPU time of the kernel and each child.").tag(config=True)
+    processes = Integer(Limits.processes, help="Processes in the sandbox (pids cgroup).").tag(config=True)
+    file_mb = Integer(Limits.file_mb, help="Largest file the kernel may write, in MB.").tag(config=True)
+    open_files = Integer(Limits.open_files, help="Open files of the kernel and each child.").tag(config=True)
     scratch_mb = Integer(Limits.scratch_mb, help="Size of the kernel's home and /tmp, each.").tag(config=True)
     threads = Integer(1, help="Math threads of the kernel.").tag(config=True)
 
@@ -200,8 +205,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     @property
     def limits(self) -> Limits:
-        return Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds,
-                      processes=self.processes, file_mb=self.file_mb, scratch_mb=self.scratch_mb)
+        """The limits this manager's kernels get (the wall clock and output are the grader's)."""
+        return Limits(memory_mb=self.memory_mb, cpu_seconds=self.cpu_seconds, processes=self.processes,
+                      file_mb=self.file_mb, scratch_mb=self.scratch_mb, open_files=self.open_files)
 
     @property
     def folder(self) -> Path:

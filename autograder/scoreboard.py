@@ -1,7 +1,10 @@
-"""What `grade` prints: a row per submission, then what the run graded, regraded and kept."""
+"""What `grade` prints: a row per submission (`SubmissionResult`), then what the run graded,
+regraded and kept."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
+
+from autograder.results import SubmissionResult
 
 if TYPE_CHECKING:
     from autograder.resume import RunSummary
@@ -11,12 +14,11 @@ def shorten(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
-def print_table(results: Iterable) -> None:
+def print_table(results: Iterable[SubmissionResult]) -> None:
     rows = [("student", "lab", "points", "status", "seconds", "mistakes the judges recognised")]
     for r in results:
-        found = [cell["judge"]["mistake"] for cell in r.cells.values() if cell["judge"].get("mistake")]
-        rows.append((r.student_id, r.lab_id, f"{r.points:g} / {r.max_points:g}", r.status,
-                     f"{r.seconds:.1f}", shorten("; ".join(found) or "-")))
+        rows.append((r.student_id, r.lab_id, f"{r.points:g} / {r.max_points:g}", r.sentence,
+                     f"{r.seconds:.1f}", shorten("; ".join(r.mistakes()) or "-")))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())

@@ -2,7 +2,8 @@
 
 Grades one notebook exactly as a class is graded (the checks in the notebook, then the
 judges on hidden inputs, the kernel in the sandbox) in a scratch folder, and prints the
-points and the messages of each exercise. The lab is recognised from the file's name (`03_softmax.ipynb`) or folder.
+points and the messages of each exercise (`report`, a writer over `SubmissionResult`).
+The lab is recognised from the file's name (`03_softmax.ipynb`) or folder.
 """
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from autograder.grading import Submission, grade
-from autograder.labs import LAB_IDS, available_labs
+from autograder.grading import grade
+from autograder.labs import available_labs
+from autograder.results import Status, SubmissionResult
 
 
 def lab_of(path: Path) -> str:
     for name in (path.stem, path.parent.name):
-        if name in LAB_IDS:
-            if name not in available_labs():
-                raise SystemExit(f"{name} is not released yet; the labs are {', '.join(available_labs())}")
+        if name in available_labs():
             return name
     raise SystemExit(f"cannot tell which lab {path} is: name it like labs/<lab>/<lab>.ipynb "
                      f"({', '.join(available_labs())})")
@@ -29,22 +29,22 @@ def indented(title: str, message: str) -> str:
     return "\n".join([f"      {title}: {first}", *(f"        {line.strip()}" for line in rest)])
 
 
-def report(result: Submission) -> str:
+def report(result: SubmissionResult) -> str:
+    """The points, then each exercise with the messages of what failed."""
     lines = [f"{result.lab_id}: {result.points:g} / {result.max_points:g} points"
-             + ("" if result.status == "graded" else f"  [{result.status}]")]
+             + ("" if result.status is Status.GRADED else f"  [{result.sentence}]")]
     lines += [f"  note: {note}" for note in result.notes]
     for cell in result.cells.values():
-        passed = cell["points"] == cell["max_points"]
-        lines.append(f"  {'✔' if passed else '✘'} {cell['judge']['task']:<28} "
-                     f"{cell['points']:g} / {cell['max_points']:g}")
-        if not cell["check_passed"]:
-            lines.append(indented("check", cell["check_message"] or ""))
-        if not cell["judge"]["passed"]:
-            lines.append(indented("hidden tests", cell["judge"]["message"]))
+        lines.append(f"  {'✔' if cell.full_marks else '✘'} {cell.task:<28} {cell.points:g} / {cell.max_points:g}")
+        if not cell.check_passed:
+            lines.append(indented("check", cell.check_message or ""))
+        if not cell.judge.passed:
+            lines.append(indented("hidden tests", cell.judge.message))
     return "\n".join(lines)
 
 
-def selfgrade(notebook: Path, timeout: int | None = None) -> Submission:
+def selfgrade(notebook: Path, timeout: int | None = None) -> SubmissionResult:
+    """Grade one notebook as a class is graded (the course's limits; `timeout` per cell if given)."""
     notebook = notebook.resolve()
     if not notebook.exists():
         raise SystemExit(f"{notebook}: no such file")

@@ -24,7 +24,8 @@ from autograder.judges import judges_for
 from autograder.labs import (FIXTURES, available_labs, defined_functions, is_solution_cell, lab_number,
                              read_notebook, source_path, student_path, task_of_test_cell, test_cells)
 from autograder.fixtures import build_fixture, fixture_drift
-from autograder.release import generate_student_version, quiet_nbgrader
+from autograder.course import quiet_nbgrader
+from autograder.release import generate_student_version
 
 VOLATILE_CELL_KEYS = {"id", "execution_count", "outputs"}
 

@@ -26,9 +26,10 @@ from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 
 from autograder.classroom import build_class, synthetic_class
+from autograder.course import course_config, quiet_nbgrader
 from autograder.grading import grade
 from autograder.labs import read_notebook, source_path
-from autograder.release import course_config, generate_student_version, quiet_nbgrader
+from autograder.release import generate_student_version
 from autograder.sandbox import confinement
 
 

@@ -22,7 +22,8 @@ import pytest
 from autograder.classroom import solution_code
 from autograder.labs import LABS, ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path
 from autograder.mistakes import mistakes_for
-from autograder.release import generate_student_version, quiet_nbgrader
+from autograder.course import quiet_nbgrader
+from autograder.release import generate_student_version
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / ".scratch" / "test-artifacts" / "browser"
