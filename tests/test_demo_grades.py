@@ -30,7 +30,7 @@ def demo_class_grades(work: Path) -> dict[str, dict]:
         for result in results:
             notebook = gb.find_submission(result.lab_id, result.student_id).notebooks[0]
             grades[f"{result.student_id}/{result.lab_id}"] = {
-                "status": result.kind,
+                "status": result.status.value,
                 "cells": {g.name: float(g.score) for g in sorted(notebook.grades, key=lambda g: g.name)}}
     return dict(sorted(grades.items()))
 

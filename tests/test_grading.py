@@ -20,10 +20,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from autograder.classroom import build_class, completed_notebook, one_student_per_mistake, write_submission
 from autograder.execution import JudgedExecute
-from autograder.grading import autograde_config, grade
+from autograder.grading import grade
 from autograder.labs import ROOT, read_notebook, source_path, student_path
 from autograder.mistakes import catalogue
+from autograder.results import Status, read_result
 from autograder.sandbox import Limits, bwrap_problem, pids_cgroup_root
+from autograder.worker import autograde_config
 
 LAB = "01_matrix_shapes"
 TIMEOUT = 5
@@ -318,14 +320,14 @@ def points(graded, student_id):
 
 
 def cell_points(graded, student_id):
-    return {grade_id: cell["points"] for grade_id, cell in graded["results"][student_id].cells.items()}
+    return {grade_id: cell.points for grade_id, cell in graded["results"][student_id].cells.items()}
 
 
 def test_the_solution_scores_full_marks_and_the_untouched_version_zero(graded):
     assert points(graded, "solution") == 5
     assert points(graded, "untouched") == 0
     for cell in graded["results"]["untouched"].cells.values():
-        assert "task" in cell["check_message"] and cell["judge"]["task"] in cell["check_message"]
+        assert "task" in cell.check_message and cell.judge.task in cell.check_message
 
 
 def test_each_mistake_costs_exactly_its_cell_and_the_judge_names_it(graded):
@@ -339,36 +341,36 @@ def test_each_mistake_costs_exactly_its_cell_and_the_judge_names_it(graded):
         for grade_id, cell in graded["results"][student_id].cells.items():
             task = task_of_cell[grade_id]
             if task in wrong_tasks:
-                assert cell["points"] == 0, (student_id, grade_id)
-                assert cell["judge"]["mistake"] == wrong_tasks[task], (student_id, cell["judge"])
-                assert wrong_tasks[task] in cell["check_message"], (student_id, cell["check_message"])
+                assert cell.points == 0, (student_id, grade_id)
+                assert cell.judge.mistake == wrong_tasks[task], (student_id, cell.judge)
+                assert wrong_tasks[task] in cell.check_message, (student_id, cell.check_message)
             else:
-                assert cell["points"] == cell["max_points"], (student_id, grade_id, cell)
+                assert cell.points == cell.max_points, (student_id, grade_id, cell)
 
 
 def test_patching_the_check_passes_the_check_but_not_the_judge(graded):
     cells = graded["results"]["patches-the-check"].cells
-    assert cells["test_matmul"]["check_passed"]
-    assert not cells["test_matmul"]["judge"]["passed"]
+    assert cells["test_matmul"].check_passed
+    assert not cells["test_matmul"].judge.passed
     assert cell_points(graded, "patches-the-check") == {
         "test_product_shape": 1, "test_matmul": 0, "test_ffnn_forward": 2}
 
 
 def test_disarming_the_engine_and_assertions_scores_nothing(graded):
     cells = graded["results"]["patches-the-engine"].cells
-    assert all(cell["check_passed"] for cell in cells.values())
+    assert all(cell.check_passed for cell in cells.values())
     assert points(graded, "patches-the-engine") == 0
 
 
 def test_an_input_transformer_that_silences_later_cells_scores_nothing(graded):
     result = graded["results"]["input-transformer"]
     assert points(graded, "input-transformer") == 0
-    assert all("no result came back" in cell["judge"]["message"] for cell in result.cells.values())
+    assert all("no result came back" in cell.judge.message for cell in result.cells.values())
 
 
 def test_hidden_tracebacks_still_fail(graded):
     assert points(graded, "hides-tracebacks") == 0
-    assert not any(cell["check_passed"] for cell in graded["results"]["hides-tracebacks"].cells.values())
+    assert not any(cell.check_passed for cell in graded["results"]["hides-tracebacks"].cells.values())
 
 
 def test_warnings_and_stderr_cost_nothing(graded):
@@ -395,7 +397,7 @@ def test_a_kernel_that_exits_costs_only_its_cell(graded):
     # The exit is in a cell of the student's own, before any answer: no exercise's code ended
     # the kernel, so a fresh one grades every exercise.
     result = graded["results"]["exits-the-kernel"]
-    assert result.status == "crashed in cell 2 (exit status 1); graded without it"
+    assert result.sentence == "crashed in cell 2 (exit status 1); graded without it"
     assert result.points == 5
     (error,) = autograded_cell(graded, "exits-the-kernel", 2).outputs
     assert error.ename == "KernelDied" and "not run" in error.evalue and "exit status 1" in error.evalue
@@ -409,8 +411,8 @@ def test_sys_exit_is_an_error_in_its_cell_only(graded):
 
 def test_a_segfault_is_a_crash_named_as_such_and_costs_only_its_cell(graded):
     result = graded["results"]["segfaults"]
-    assert result.status == "crashed in cell 2 (a segmentation fault (SIGSEGV)); graded without it"
-    assert (result.kind, result.points) == ("crashed", 5)
+    assert result.sentence == "crashed in cell 2 (a segmentation fault (SIGSEGV)); graded without it"
+    assert (result.status, result.points) == (Status.CRASHED, 5)
 
 
 @pytest.mark.parametrize("student_id, status", [
@@ -421,8 +423,8 @@ def test_a_segfault_is_a_crash_named_as_such_and_costs_only_its_cell(graded):
 ])
 def test_a_kernel_that_ends_in_the_last_ungraded_cell_keeps_every_point(graded, student_id, status):
     result = graded["results"][student_id]
-    assert (result.status, result.points, result.max_points) == (status, 5, 5)
-    assert all(cell["check_passed"] and cell["judge"]["passed"] for cell in result.cells.values())
+    assert (result.sentence, result.points, result.max_points) == (status, 5, 5)
+    assert all(cell.check_passed and cell.judge.passed for cell in result.cells.values())
     execution = json.loads((graded["root"] / "out" / "results" / student_id / f"{LAB}.json").read_text())["execution"]
     assert [(death["cell"], death["kind"], death["restarted"]) for death in execution["kernel_deaths"]] == [
         (23, status.split()[0], True)]
@@ -430,7 +432,7 @@ def test_a_kernel_that_ends_in_the_last_ungraded_cell_keeps_every_point(graded, 
 
 def test_a_loop_that_swallows_the_interrupt_gets_its_kernel_killed_and_replaced(graded):
     result = graded["results"]["swallows-interrupts"]
-    assert result.kind == "killed" and "ignored the interrupt" in result.status
+    assert result.status is Status.KILLED and "ignored the interrupt" in result.detail
     assert result.seconds < TIMEOUT + 20
 
 
@@ -439,11 +441,11 @@ def test_a_slow_function_that_ignores_the_interrupt_costs_only_its_exercise(grad
     assert cell_points(graded, "slow-matmul") == {"test_product_shape": 1, "test_matmul": 0, "test_ffnn_forward": 2}
     killed = f"(ran past the {TIMEOUT} s limit and ignored the interrupt)"
     # matmul's check (cell 7), the example that calls it (cell 9), then its hidden test.
-    assert result.status == (f"killed in cell 7 {killed}; graded without it; "
+    assert result.sentence == (f"killed in cell 7 {killed}; graded without it; "
                              f"then killed in cell 9 {killed}; graded without it; "
                              f"then killed in matmul's hidden test {killed}; the kernel was restarted")
     matmul = result.cells["test_matmul"]
-    assert "not run" in matmul["check_message"] and "the kernel was killed" in matmul["judge"]["message"]
+    assert "not run" in matmul.check_message and "the kernel was killed" in matmul.judge.message
     assert result.seconds < WALL
 
 
@@ -451,18 +453,18 @@ def test_a_crash_inside_a_graded_answer_still_costs_that_exercise(graded):
     result = graded["results"]["segfaults-in-matmul"]
     assert cell_points(graded, "segfaults-in-matmul") == {
         "test_product_shape": 1, "test_matmul": 0, "test_ffnn_forward": 2}
-    assert result.status.startswith("crashed in cell 7 (a segmentation fault (SIGSEGV)); graded without it")
-    assert "crashed in matmul's hidden test (a segmentation fault (SIGSEGV))" in result.status
-    assert "the kernel crashed (a segmentation fault (SIGSEGV))" in result.cells["test_matmul"]["judge"]["message"]
+    assert result.sentence.startswith("crashed in cell 7 (a segmentation fault (SIGSEGV)); graded without it")
+    assert "crashed in matmul's hidden test (a segmentation fault (SIGSEGV))" in result.sentence
+    assert "the kernel crashed (a segmentation fault (SIGSEGV))" in result.cells["test_matmul"].judge.message
 
 
 def test_restarts_are_bounded_and_past_them_what_is_left_scores_zero(graded):
     result = graded["results"]["segfaults-again-and-again"]
-    assert result.status.startswith(
+    assert result.sentence.startswith(
         "crashed in cell 26 (a segmentation fault (SIGSEGV)); not restarted (the kernel had already been "
         "restarted 3 times), so what was left scored 0 (before that: crashed in cell 23")
     assert result.points == 0
-    assert all("the kernel died" in cell["judge"]["message"] for cell in result.cells.values())
+    assert all("the kernel died" in cell.judge.message for cell in result.cells.values())
 
 
 class QuietKernel:
@@ -516,18 +518,20 @@ def test_a_kernel_busy_past_the_grace_is_killed():
 
 def test_the_wall_clock_limit_kills_a_notebook_of_slow_cells(graded):
     result = graded["results"]["slow-but-steady"]
-    assert result.status == f"killed: the notebook ran past the wall-clock limit of {WALL} s"
+    assert result.status is Status.KILLED
+    assert f"(the notebook ran past the wall-clock limit of {WALL} s); not restarted (the wall clock had run out), " \
+           "so what was left scored 0" in result.detail
     assert result.seconds < WALL + 15
 
 
 def test_a_memory_bomb_is_refused_and_the_rest_graded(graded):
-    assert (graded["results"]["memory-bomb"].status, points(graded, "memory-bomb")) == ("graded", 5)
+    assert (graded["results"]["memory-bomb"].status, points(graded, "memory-bomb")) == (Status.GRADED, 5)
 
 
 @pytest.mark.skipif(os.geteuid() == 0 and pids_cgroup_root() is None,
                     reason="root without a writable pids cgroup: no process limit can be set here")
 def test_a_fork_bomb_is_refused_and_the_rest_graded(graded):
-    assert (graded["results"]["fork-bomb"].status, points(graded, "fork-bomb")) == ("graded", 5)
+    assert (graded["results"]["fork-bomb"].status, points(graded, "fork-bomb")) == (Status.GRADED, 5)
     notebook = graded["root"] / "out" / "autograded" / "fork-bomb" / LAB / f"{LAB}.ipynb"
     assert "refused after" in json.dumps(nbformat.read(notebook, as_version=4).cells[2].outputs)
 
@@ -538,7 +542,7 @@ def test_no_process_outlives_the_grading(graded):
 
 def test_a_flood_of_output_is_cut_and_interrupted_and_the_rest_graded(graded):
     result = graded["results"]["floods-output"]
-    assert result.status.startswith("interrupted (cell 2 printed more than 40 MB")
+    assert result.sentence.startswith("interrupted (cell 2 printed more than 40 MB")
     assert result.points == 5
     notebook = graded["root"] / "out" / "autograded" / "floods-output" / LAB / f"{LAB}.ipynb"
     assert notebook.stat().st_size < 6 * 1024 * 1024
@@ -600,7 +604,7 @@ def test_tampering_is_flagged_in_results_and_gradebook(graded):
 ])
 def test_damaged_structure_is_restored_from_the_source_and_graded(graded, student_id, note):
     result = graded["results"][student_id]
-    assert (result.status, result.points, result.max_points) == ("graded", 5, 5), result
+    assert (result.status, result.points, result.max_points) == (Status.GRADED, 5, 5), result
     if note:
         assert note in result.notes
 
@@ -612,7 +616,7 @@ def test_damaged_structure_is_restored_from_the_source_and_graded(graded, studen
 ])
 def test_unreadable_submissions_get_a_clear_status_and_zero(graded, student_id, reason):
     result = graded["results"][student_id]
-    assert result.status.startswith("error") and reason in result.status
+    assert result.status is Status.ERROR and reason in result.sentence
     assert result.points == 0 and result.max_points == 5
 
 
@@ -648,8 +652,8 @@ def test_grading_again_with_nothing_new_grades_nothing_and_changes_nothing(grade
     again = grade(graded["root"] / "submitted", out, timeout=TIMEOUT, limits=Limits(wall_seconds=WALL))
     assert started == []
     assert {path: path.read_bytes() for path in before} == before
-    assert {r.student_id: (r.status, r.points) for r in again} == {
-        s: (r.status, r.points) for s, r in graded["results"].items()}
+    assert {r.student_id: (r.sentence, r.points) for r in again} == {
+        s: (r.sentence, r.points) for s, r in graded["results"].items()}
 
 
 def test_grades_csv_has_a_row_per_student_and_a_total(graded):
@@ -681,7 +685,7 @@ def test_results_go_into_nbgraders_gradebook_and_its_feedback_works(graded):
 def test_each_submission_has_a_results_file(graded):
     for student_id in graded["results"]:
         path = graded["root"] / "out" / "results" / student_id / f"{LAB}.json"
-        result = json.loads(path.read_text())
-        assert result["lab"] == LAB and graded["results"][student_id].status.startswith(result["status"])
-        if result["status"] == "graded":
-            assert set(result["cells"]) == {"test_product_shape", "test_matmul", "test_ffnn_forward"}
+        result = read_result(path)
+        assert result == graded["results"][student_id] and result.lab_id == LAB
+        if result.status is Status.GRADED:
+            assert set(result.cells) == {"test_product_shape", "test_matmul", "test_ffnn_forward"}

@@ -10,6 +10,7 @@ import pytest
 
 from autograder.classroom import completed_notebook, write_submission
 from autograder.grading import grade
+from autograder.results import Status
 from autograder.mistakes import Mistake, catalogue
 from autograder.sandbox import Limits
 
@@ -74,15 +75,15 @@ def cell(graded, student_id, grade_id="test_end_to_end"):
 
 def test_the_solution_earns_the_end_to_end_points(graded):
     result = graded["solution"]
-    assert result.status == "graded" and result.points == result.max_points, result
-    assert "passed" in cell(graded, "solution")["judge"]["message"]
+    assert result.status is Status.GRADED and result.points == result.max_points, result
+    assert "passed" in cell(graded, "solution").judge.message
 
 
 def test_patching_the_harness_earns_nothing_over_the_same_notebook_without_it(graded):
     attack, twin = graded["never-trains-patches-the-harness"], graded["never-trains"]
-    assert cell(graded, "never-trains-patches-the-harness")["points"] == 0
-    assert "held out for grading" in cell(graded, "never-trains-patches-the-harness")["judge"]["message"]
-    assert cell(graded, "never-trains")["points"] == 0
+    assert cell(graded, "never-trains-patches-the-harness").points == 0
+    assert "held out for grading" in cell(graded, "never-trains-patches-the-harness").judge.message
+    assert cell(graded, "never-trains").points == 0
     assert attack.points <= twin.points < attack.max_points
     assert any("calls update on HARNESSES" in flag for flag in attack.flags), attack.flags
 
@@ -90,6 +91,6 @@ def test_patching_the_harness_earns_nothing_over_the_same_notebook_without_it(gr
 def test_training_on_the_dev_set_costs_fit_and_earns_nothing_more(graded):
     attack = graded["trains-on-dev"]
     fit = cell(graded, "trains-on-dev", "test_fit")
-    assert fit["points"] == 0 and fit["judge"]["mistake"] == "trained on the dev set too"
-    assert attack.points <= graded["solution"].points - fit["max_points"]
+    assert fit.points == 0 and fit.judge.mistake == "trained on the dev set too"
+    assert attack.points <= graded["solution"].points - fit.max_points
 

@@ -21,6 +21,7 @@ from nbgrader.api import Gradebook
 
 from autograder.classroom import build_class
 from autograder.grading import grade
+from autograder.results import Status
 from autograder.labs import ROOT
 from autograder.mistakes import catalogue
 
@@ -48,9 +49,9 @@ def test_a_folder_of_lms_zips_is_graded_like_the_submitted_layout(tmp_path):
         zf.writestr(f"../{LAB}.ipynb", "{}")
     (downloads / "dora.zip").write_bytes(b"not a zip")
     results = {r.student_id: r for r in grade(downloads, tmp_path / "out", labs=[LAB])}
-    assert {s: r.points for s, r in results.items() if r.kind == "graded"} == {"ada": 5.0, "carl": 3.0}
-    assert "holds a path outside itself" in results["eve"].status and results["eve"].points == 0
-    assert "cannot be unpacked" in results["dora"].status
+    assert {s: r.points for s, r in results.items() if r.status is Status.GRADED} == {"ada": 5.0, "carl": 3.0}
+    assert "holds a path outside itself" in results["eve"].detail and results["eve"].points == 0
+    assert "cannot be unpacked" in results["dora"].detail
     assert not (tmp_path / f"{LAB}.ipynb").exists() and not (downloads.parent / "out" / f"{LAB}.ipynb").exists()
 
 
@@ -114,7 +115,7 @@ def test_grading_on_a_dask_cluster_gives_the_same_grades(tmp_path):
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         results = grade(tmp_path / "submitted", tmp_path / "out", scheduler=cluster.scheduler_address)
     assert {r.student_id: r.points for r in results} == EXPECTED
-    assert all(r.kind == "graded" for r in results)
+    assert all(r.status is Status.GRADED for r in results)
     assert scores(f"sqlite:///{tmp_path / 'out' / 'gradebook.db'}") == EXPECTED
 
 

@@ -19,7 +19,8 @@ from autograder.classroom import build_class
 from autograder.grading import grade_run
 from autograder.labs import ROOT
 from autograder.mistakes import catalogue
-from autograder.resume import (NEW, OLDER_GRADER, RESUBMITTED, Fingerprint, RunSummary, Decision, Settings,
+from autograder.results import SubmissionResult
+from autograder.resume import (NEW, OLDER_FORM, RESUBMITTED, Fingerprint, RunSummary, Decision, Settings,
                                lab_fingerprints, why_grade)
 from autograder.sandbox import Limits
 
@@ -101,10 +102,8 @@ def test_the_fingerprint_keeps_no_trace_of_the_secret(tree):
 
 def test_why_grade_names_what_changed(tree):
     now = lab_fingerprints(LABS, SETTINGS, root=tree)[LAB1]
-    recorded = {"digest": "abc", "fingerprint": vars(now)}
+    recorded = SubmissionResult("ada", LAB1, digest="abc", fingerprint=vars(now))
     assert why_grade(recorded, "abc", now, LAB1) is None
-    assert why_grade(None, "abc", now, LAB1) == NEW
-    assert why_grade({"digest": "abc"}, "abc", now, LAB1) == OLDER_GRADER  # a results file from before
     assert why_grade(recorded, "def", now, LAB1) == RESUBMITTED
     two = replace(now, judges="0" * 64, timeout="1" * 64)
     assert why_grade(recorded, "abc", two, LAB1) == f"{JUDGES_CHANGED}; the per-cell time limit changed"
@@ -112,11 +111,11 @@ def test_why_grade_names_what_changed(tree):
 
 def test_the_run_summary_counts_each_reason():
     summary = RunSummary((Decision("ada", LAB1, JUDGES_CHANGED), Decision("bo", LAB1, JUDGES_CHANGED),
-                          Decision("ada", LAB2, None), Decision("cy", LAB2, NEW), Decision("bo", LAB2, OLDER_GRADER)))
+                          Decision("ada", LAB2, None), Decision("cy", LAB2, NEW), Decision("bo", LAB2, OLDER_FORM)))
     assert (summary.new, summary.kept) == (1, 1)
-    assert summary.regraded == {JUDGES_CHANGED: 2, OLDER_GRADER: 1}
+    assert summary.regraded == {JUDGES_CHANGED: 2, OLDER_FORM: 1}
     assert summary.lines() == ["1 graded for the first time, 3 regraded, 1 kept from the previous run",
-                               f"regraded 2: {JUDGES_CHANGED}", f"regraded 1: {OLDER_GRADER}"]
+                               f"regraded 2: {JUDGES_CHANGED}", f"regraded 1: {OLDER_FORM}"]
 
 
 # Grading again -----------------------------------------------------------------------
@@ -182,11 +181,11 @@ def test_a_changed_judge_regrades_its_lab_only(tmp_path, monkeypatch, capsys):
         assert (again.summary.kept, again.summary.regraded, started) == (5, {}, [])
         assert results_of(out, LAB1) == lab1_regraded and results_of(out, LAB2) == lab2_before
 
-        path = out / "results" / "bo" / f"{LAB2}.json"  # as a grader before fingerprints wrote it
+        path = out / "results" / "bo" / f"{LAB2}.json"  # a results file of another form: no fingerprint
         old = json.loads(path.read_text())
         del old["fingerprint"]
         path.write_text(json.dumps(old))
         older = grade_run(tmp_path / "submitted", out)
         assert started == [("bo", LAB2)]
-        assert older.summary.regraded == {OLDER_GRADER: 1}
+        assert older.summary.regraded == {OLDER_FORM: 1}
         assert json.loads(path.read_text())["points"] == old["points"] and "fingerprint" in json.loads(path.read_text())
