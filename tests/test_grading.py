@@ -58,9 +58,9 @@ HOSTILE = {
     # Disarms the check engine and the assertion machinery.
     "patches-the-engine": (
         WRONG_EVERYWHERE, "setup",
-        "import builtins, labutils.checks.engine as engine, labutils.checks.lab01 as lab01\n"
-        "engine.run_check = lab01.run_check = lambda *args, **kwargs: None\n"
-        "lab01.CheckFailed = engine.CheckFailed = type('Never', (Exception,), {})\n"
+        "import builtins, labutils.checks.engine as engine\n"
+        "engine.examine = lambda *args, **kwargs: type('Passed', (), {'passed': True, 'cases_run': 1})()\n"
+        "engine.CheckFailed = type('Never', (Exception,), {})\n"
         "builtins.AssertionError = type('Never', (Exception,), {})\n"),
     # Rewrites every later cell, test cells and the grader's probes included, to `pass`.
     "input-transformer": (
