@@ -26,6 +26,7 @@ from autograder.labs import (FIXTURES, available_labs, defined_functions, is_sol
 from autograder.fixtures import build_fixture, fixture_drift
 from autograder.course import quiet_nbgrader
 from autograder.release import generate_student_version
+from autograder.results import Status
 
 VOLATILE_CELL_KEYS = {"id", "execution_count", "outputs"}
 
@@ -62,7 +63,10 @@ def fixture_problems(lab_id: str, fixture: Path | None = None) -> list[str]:
 
 def judge_problems(lab_id: str) -> list[str]:
     cells = test_cells(read_notebook(source_path(lab_id)))
-    judges = judges_for(lab_id)
+    try:
+        judges = judges_for(lab_id)
+    except (ImportError, AttributeError, LookupError) as missing:
+        return [f"{lab_id}: its judges cannot be built: {missing}"]
     problems = [f"{lab_id}: cell {grade_id!r} has no judge" for grade_id in cells if grade_id not in judges]
     problems += [f"{lab_id}: judge {grade_id!r} has no cell" for grade_id in judges if grade_id not in cells]
     for grade_id, cell in cells.items():
@@ -87,26 +91,25 @@ def grading_problems(lab_id: str) -> list[str]:
             shutil.copy(notebook, submitted / student / lab_id / f"{lab_id}.ipynb")
         results = {r.student_id: r for r in grade(submitted, Path(scratch) / "out", labs=[lab_id])}
     solution, untouched = results["solution"], results["untouched"]
-    if solution.status != "graded" or solution.points != solution.max_points:
+    if solution.status is not Status.GRADED or solution.points != solution.max_points:
         problems.append(f"{lab_id}: the solution scores {solution.points:g} / {solution.max_points:g} "
-                        f"({solution.status})")
+                        f"({solution.sentence})")
     for grade_id, cell in solution.cells.items():
-        if not cell["check_passed"]:
-            problems.append(f"{lab_id}: cell {grade_id!r}: the solution fails its check: {cell['check_message']}")
-        if not cell["judge"]["passed"]:
-            problems.append(f"{lab_id}: cell {grade_id!r}: the solution fails its judge: {cell['judge']['message']}")
+        if not cell.check_passed:
+            problems.append(f"{lab_id}: cell {grade_id!r}: the solution fails its check: {cell.check_message}")
+        if not cell.judge.passed:
+            problems.append(f"{lab_id}: cell {grade_id!r}: the solution fails its judge: {cell.judge.message}")
     if untouched.points != 0:
         problems.append(f"{lab_id}: the untouched student version scores {untouched.points:g}, not 0")
     task_prefix = f"Lab {lab_number(lab_id)}, task "
     exercises = set(exercise_names(lab_id))
     for grade_id, cell in untouched.cells.items():
-        task = cell["judge"]["task"]
-        message = cell["check_message"] or ""
+        message = cell.check_message or ""
         # A cell that tests several exercises together (lab 08's end to end) names the first stub it meets.
-        named = task in message if task in exercises else any(name in message for name in exercises)
-        if cell["check_passed"] or task_prefix not in message or not named:
+        named = cell.task in message if cell.task in exercises else any(name in message for name in exercises)
+        if cell.check_passed or task_prefix not in message or not named:
             problems.append(f"{lab_id}: cell {grade_id!r}: the untouched version should fail naming "
-                            f"'{task_prefix}N: {task}'; it says {message!r}")
+                            f"'{task_prefix}N: {cell.task}'; it says {message!r}")
     return problems
 
 

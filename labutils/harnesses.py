@@ -24,8 +24,9 @@ Lookup = Callable[[str], Callable]
 def harness_path(harness: Callable) -> str:
     """"labutils.harnesses:first_output": where `resolve_harness` finds `harness` again."""
     path = f"{harness.__module__}:{harness.__qualname__}"
-    if not path.startswith("labutils.") or resolve_harness(path) is not harness:
+    if not path.startswith("labutils.") or not harness.__qualname__.isidentifier():
         raise ValueError(f"a harness must be a module-level function of labutils; {path} is not")
+    resolve_harness(path)  # raises when the module has no such function
     return path
 
 

@@ -42,7 +42,10 @@ def test_an_end_to_end_answer_made_without_training_fails_on_the_held_out_senten
 
     namespace = build_namespace("08_training_loop")
     exec(f"def answer(fit, lookup, settings):\n    {answer}\n", namespace)
-    monkeypatch.setattr(labutils.checks.lab08, "end_to_end", namespace["answer"])  # the harness, replaced
+    answer = namespace["answer"]
+    # the harness, replaced under its own name, as a cell in the kernel could do it
+    answer.__module__, answer.__qualname__ = "labutils.checks.lab08", "end_to_end"
+    monkeypatch.setattr(labutils.checks.lab08, "end_to_end", answer)
     judge = judges_for("08_training_loop")["test_end_to_end"]
     verdict = run_judge("08_training_loop", "test_end_to_end", judge, LocalSubject(namespace), seed=0)
     assert not verdict.passed, verdict.message
