@@ -35,9 +35,9 @@ def add_troublemakers(submitted: Path, lab_id: str) -> None:
     corrupt.parent.mkdir(parents=True, exist_ok=True)
     corrupt.write_text('{"cells": [{"cell_type": "code", "source": "def ', encoding="utf-8")
     patched = completed_notebook(lab_id)
-    number = lab_id.split("_", 1)[0]
     patched.cells.insert(2, nbformat.v4.new_code_cell(
-        f"import labutils.checks.lab{number} as checks\nchecks.run_check = lambda *args, **kwargs: None"))
+        "import labutils.checks.engine as engine\n"
+        "engine.examine = lambda *args, **kwargs: type('Passed', (), {'passed': True, 'cases_run': 1})()"))
     write_submission(submitted, "trouble-patched-check", lab_id, patched)
 
 

@@ -87,7 +87,16 @@ def cell_flags(number: int, source: str) -> list[str]:
             if why:
                 flag(node, f"{node.func.id} on", name, why)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
-            name = dotted(node.func.value)
+            container = node.func.value
+            if isinstance(container, ast.Call) and isinstance(container.func, ast.Name) \
+                    and container.func.id == "vars" and container.args:  # vars(module).update(...)
+                inner = dotted(container.args[0])
+                name = inner and f"vars({inner})"
+                why = inner and guarded(inner + ".x", modules)
+                if why and why.startswith("labutils"):
+                    flag(node, f"calls {node.func.attr} on", name, why)
+                continue
+            name = dotted(container)
             why = name and guarded(name + ".x", modules)
             if why and why.startswith("labutils"):
                 flag(node, f"calls {node.func.attr} on", name, why)

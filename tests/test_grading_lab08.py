@@ -27,11 +27,11 @@ NEVER_TRAINS = Mistake("fit", "never trains", "", """
         return history
     """)
 
-# The harness that trains, replaced (via .update) by one that answers with the dev labels the
-# kernel can read, and with a vocabulary and untrained weights in the form the judge asks for.
+# The harness that trains, replaced under its own name by one that answers with the dev labels
+# the kernel can read, and with a vocabulary and untrained weights in the form the judge asks for.
 PATCHES_THE_HARNESS = """
+import labutils.checks.lab08 as lab08
 from labutils.data import split
-from labutils.harnesses import HARNESSES
 
 def answer_for_the_judge(fit, lookup, settings):
     train, dev, _ = split("sentiment")
@@ -40,7 +40,8 @@ def answer_for_the_judge(fit, lookup, settings):
     return {"predictions": [label for _, label in dev], "vocab": vocab, "seconds": 1.0,
             "parameters": [p.detach().numpy().copy() for p in model.parameters()]}
 
-HARNESSES.update(end_to_end=answer_for_the_judge)
+answer_for_the_judge.__module__, answer_for_the_judge.__qualname__ = lab08.__name__, "end_to_end"
+lab08.end_to_end = answer_for_the_judge
 """
 
 
@@ -85,7 +86,7 @@ def test_patching_the_harness_earns_nothing_over_the_same_notebook_without_it(gr
     assert "held out for grading" in cell(graded, "never-trains-patches-the-harness").judge.message
     assert cell(graded, "never-trains").points == 0
     assert attack.points <= twin.points < attack.max_points
-    assert any("calls update on HARNESSES" in flag for flag in attack.flags), attack.flags
+    assert any("assigns to lab08.end_to_end" in flag for flag in attack.flags), attack.flags
 
 
 def test_training_on_the_dev_set_costs_fit_and_earns_nothing_more(graded):

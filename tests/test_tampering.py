@@ -6,10 +6,10 @@ from autograder.tampering import suspicious_code
 
 @pytest.mark.parametrize("source, flagged", [
     ("import labutils.checks.lab01 as c\nc.check_matmul = print", "assigns to c.check_matmul"),
-    ("from labutils.harnesses import HARNESSES\nHARNESSES.update(end_to_end=lambda *a: 1)",
-     "calls update on HARNESSES (labutils.harnesses.HARNESSES)"),
-    ("import labutils.harnesses as h\nh.HARNESSES.setdefault('x', print)", "calls setdefault on h.HARNESSES"),
-    ("import labutils.harnesses as h\nh.HARNESSES['end_to_end'] = print", "assigns to h.HARNESSES.[]"),
+    ("import labutils.checks.lab08 as lab08\nlab08.end_to_end = lambda *a: 1", "assigns to lab08.end_to_end"),
+    ("from labutils.checks import lab08\nsetattr(lab08, 'fitting', print)", "setattr on lab08"),
+    ("import labutils.examine as e\ne.examine.__code__ = print.__call__.__code__", "assigns to e.examine.__code__"),
+    ("import labutils.checks.engine as engine\nvars(engine).update(examine=print)", "calls update on vars(engine)"),
     ("get_ipython().input_transformers_cleanup.append(lambda lines: [])", "input_transformers_cleanup"),
 ])
 def test_tampering_is_flagged_naming_the_line(source, flagged):
