@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.classroom import solution_code
+from autograder.labs import solution_code
 from autograder.labs import LABS, ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path
 from autograder.mistakes import mistakes_for
 from autograder.course import quiet_nbgrader
