@@ -71,7 +71,7 @@ def test_the_judges_never_fail_the_reference(lab_id):
             assert verdict.passed, f"seed {seed}: {verdict.message}"
 
 
-@pytest.mark.parametrize("lab_id, mistake", MISTAKES, ids=[f"{lab}:{m.name}" for lab, m in MISTAKES])
+@pytest.mark.parametrize("lab_id, mistake", MISTAKES, ids=[f"{lab}:{m.task}:{m.name}" for lab, m in MISTAKES])
 def test_each_mistake_fails_its_check_with_its_name(lab_id, mistake):
     with pytest.raises(CheckFailed) as failure:
         check_of(lab_id, mistake.task, mistake.namespace(lab_id))(mistake.function(lab_id))
@@ -79,7 +79,7 @@ def test_each_mistake_fails_its_check_with_its_name(lab_id, mistake):
     assert mistake.hint in str(failure.value)
 
 
-@pytest.mark.parametrize("lab_id, mistake", MISTAKES, ids=[f"{lab}:{m.name}" for lab, m in MISTAKES])
+@pytest.mark.parametrize("lab_id, mistake", MISTAKES, ids=[f"{lab}:{m.task}:{m.name}" for lab, m in MISTAKES])
 def test_each_mistake_fails_its_judge_with_its_name_on_every_seed(lab_id, mistake):
     grade_id, judge = next((g, j) for g, j in judges_for(lab_id).items() if j.task == mistake.task)
     namespace = mistake.namespace(lab_id)

@@ -74,3 +74,60 @@ def test_quality_mean_is_exp_of_minus_cross_entropy():
     P = F.softmax(torch.tensor(rng.normal(size=(50, 4))), dim=1).numpy()
     y = rng.integers(0, 4, size=50)
     close(ref("04_cross_entropy", "quality_mean")(P, y), np.exp(-ref("04_cross_entropy", "cross_entropy")(P, y)))
+
+
+gradient_sequences = hnp.arrays(np.float64, st.tuples(st.integers(1, 12), st.integers(1, 4)),
+                                 elements=st.floats(-10, 10, allow_nan=False))
+
+
+def descent_on_given_gradients(update, w0, gradients, config):
+    """The weights after each step of `update` fed `gradients` in turn (not computed from w)."""
+    w, trajectory = w0, []
+    for g in gradients:
+        w, config = update(w, g, config)
+        trajectory.append(w)
+    return np.array(trajectory)
+
+
+def torch_descent_on_given_gradients(make_optimizer, w0, gradients):
+    w = torch.tensor(w0, requires_grad=True)
+    optimizer, trajectory = make_optimizer([w]), []
+    for g in gradients:
+        w.grad = torch.tensor(g)
+        optimizer.step()
+        trajectory.append(w.detach().numpy().copy())
+    return np.array(trajectory)
+
+
+@given(gradient_sequences, st.floats(0.01, 1.0), st.floats(0.0, 0.99))
+def test_sgd_momentum_matches_torch(gradients, lr, momentum):
+    """torch's SGD keeps u = momentum * u + g and steps by -lr * u: the same walk (v = -lr * u)."""
+    w0 = np.linspace(-1, 1, gradients.shape[1])
+    close(descent_on_given_gradients(ref("05_gradient_descent", "sgd_momentum"), w0, gradients,
+                                     {"learning_rate": lr, "momentum": momentum}),
+          torch_descent_on_given_gradients(lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum), w0, gradients))
+
+
+@given(gradient_sequences, st.floats(1e-3, 0.5), st.floats(0.5, 0.999))
+def test_rmsprop_matches_torch(gradients, lr, decay_rate):
+    w0 = np.linspace(-1, 1, gradients.shape[1])
+    close(descent_on_given_gradients(ref("05_gradient_descent", "rmsprop"), w0, gradients,
+                                     {"learning_rate": lr, "decay_rate": decay_rate}),
+          torch_descent_on_given_gradients(lambda p: torch.optim.RMSprop(p, lr=lr, alpha=decay_rate), w0, gradients))
+
+
+@given(gradient_sequences, st.floats(1e-3, 0.5), st.floats(0.0, 0.99), st.floats(0.5, 0.9999))
+def test_adam_matches_torch(gradients, lr, beta1, beta2):
+    w0 = np.linspace(-1, 1, gradients.shape[1])
+    close(descent_on_given_gradients(ref("05_gradient_descent", "adam"), w0, gradients,
+                                     {"learning_rate": lr, "beta1": beta1, "beta2": beta2}),
+          torch_descent_on_given_gradients(lambda p: torch.optim.Adam(p, lr=lr, betas=(beta1, beta2)), w0, gradients))
+
+
+def test_update_rules_default_to_torch_defaults():
+    """With config None, RMSprop and Adam take torch.optim's defaults."""
+    rng = np.random.default_rng(0)
+    gradients, w0 = rng.normal(size=(5, 3)), rng.normal(size=3)
+    for name, optimizer in [("rmsprop", torch.optim.RMSprop), ("adam", torch.optim.Adam)]:
+        close(descent_on_given_gradients(ref("05_gradient_descent", name), w0, gradients, None),
+              torch_descent_on_given_gradients(optimizer, w0, gradients))

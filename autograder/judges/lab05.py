@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from labutils.checks.lab05 import descent_with
 from labutils.harnesses import seeded
 from labutils.functions import Quadratic, Wavy
 from labutils.outcomes import Case
@@ -76,10 +77,48 @@ def minibatches_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+def update_rule_cases(rng: np.random.Generator, hyperparameters, faint: bool) -> list[Case]:
+    """Descent on hidden bowls with an update rule: hidden hyperparameters, once with only the
+    learning rate given (the rest take their defaults), once with config None; with `faint`, a
+    bowl whose gradients are about 1e-6 (where epsilon's place in the denominator shows)."""
+    cases = []
+    for kind in ("hidden", "learning rate only", "defaults") + (("faint",) if faint else ()):
+        shape = (int(rng.integers(2, 5)),) if kind != "learning rate only" else (2, int(rng.integers(2, 4)))
+        bowl = random_bowl(rng, shape)
+        if kind == "faint":
+            bowl = Quadratic(A=bowl.A * 1e-6, c=bowl.c)
+        config = {"hidden": hyperparameters(rng), "faint": hyperparameters(rng),
+                  "learning rate only": {"learning_rate": float(rng.uniform(0.01, 0.3))}, "defaults": None}[kind]
+        steps = int(rng.integers(3, 9))
+        cases.append(Case(f"a hidden {'faint ' if kind == 'faint' else ''}bowl over {shape} weights, {kind} config, "
+                          f"{steps} steps", (bowl.grad, rng.normal(size=shape), config, steps), harness=descent_with))
+    return cases
+
+
+def sgd_momentum_cases(rng: np.random.Generator) -> list[Case]:
+    return update_rule_cases(rng, lambda r: {"learning_rate": float(r.uniform(0.05, 0.5)),
+                                             "momentum": float(r.uniform(0.5, 0.95))}, faint=False)
+
+
+def rmsprop_cases(rng: np.random.Generator) -> list[Case]:
+    return update_rule_cases(rng, lambda r: {"learning_rate": float(r.uniform(0.01, 0.2)),
+                                             "decay_rate": float(r.uniform(0.8, 0.99)), "epsilon": 1e-8},
+                             faint=True)
+
+
+def adam_cases(rng: np.random.Generator) -> list[Case]:
+    return update_rule_cases(rng, lambda r: {"learning_rate": float(r.uniform(0.01, 0.3)),
+                                             "beta1": float(r.uniform(0.5, 0.95)),
+                                             "beta2": float(r.uniform(0.9, 0.999))}, faint=True)
+
+
 HIDDEN_CASES = {
     "gradient_descent": gradient_descent_cases,
     "step_decay": step_decay_cases,
     "numerical_gradient": numerical_gradient_cases,
     "softmax_regression_grad": softmax_regression_cases,
     "minibatches": minibatches_cases,
+    "sgd_momentum": sgd_momentum_cases,
+    "rmsprop": rmsprop_cases,
+    "adam": adam_cases,
 }

@@ -270,4 +270,188 @@ MISTAKES = [
             order = rng.permutation(n)
             return [order[i * batch_size:(i + 1) * batch_size] for i in range(n // batch_size + 1)]
         """),
+    # --- sgd_momentum -------------------------------------------------------------
+    Mistake(
+        "sgd_momentum", "momentum with the wrong sign",
+        "The velocity keeps a fraction `momentum` of itself, with its own sign, and adds the new downhill "
+        "step: with the sign flipped, the previous velocity is taken away and the walk brakes where it "
+        "should build up speed.",
+        """
+        def sgd_momentum(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            v = config.get("velocity", np.zeros_like(w))
+            v = -config["momentum"] * v - config["learning_rate"] * dw
+            config["velocity"] = v
+            return w + v, config
+        """),
+    Mistake(
+        "sgd_momentum", "velocity restarted at zero every call",
+        "The velocity is the state that carries from one step to the next: read it from config, and put the "
+        "new one back. Started at zero on every call, it never builds up, and the rule is plain descent.",
+        """
+        def sgd_momentum(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            v = config["momentum"] * np.zeros_like(w) - config["learning_rate"] * dw
+            config["velocity"] = v
+            return w + v, config
+        """),
+    Mistake(
+        "sgd_momentum", "the step taken with the old velocity",
+        "Update the velocity first, with this step's gradient, then move by the new velocity: moving by "
+        "the old one lags a step behind (the first step does not move at all).",
+        """
+        def sgd_momentum(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            v = config.get("velocity", np.zeros_like(w))
+            next_w = w + v
+            config["velocity"] = config["momentum"] * v - config["learning_rate"] * dw
+            return next_w, config
+        """),
+    Mistake(
+        "sgd_momentum", "the update applied to w in place",
+        "The rule returns new weights and leaves the array it was given as it was: an in-place update "
+        "changes the caller's array too (a saved copy of the weights, the previous step kept for a plot).",
+        """
+        def sgd_momentum(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            v = config["momentum"] * config.get("velocity", np.zeros_like(w)) - config["learning_rate"] * dw
+            config["velocity"] = v
+            w += v
+            return w, config
+        """),
+    # --- rmsprop ------------------------------------------------------------------
+    Mistake(
+        "rmsprop", "epsilon inside the square root",
+        "Epsilon guards the division: it is added to the root of the running mean, not under the root. "
+        "Under the root it is as large as a squared gradient of 1e-4, and small gradients take steps far "
+        "smaller than they should.",
+        """
+        def rmsprop(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("decay_rate", 0.99)
+            config.setdefault("epsilon", 1e-8)
+            cache = config.get("cache", np.zeros_like(w))
+            cache = config["decay_rate"] * cache + (1 - config["decay_rate"]) * dw ** 2
+            config["cache"] = cache
+            return w - config["learning_rate"] * dw / np.sqrt(cache + config["epsilon"]), config
+        """),
+    Mistake(
+        "rmsprop", "the gradient averaged, not its square",
+        "RMSprop scales each step by the root of the mean *square* of recent gradients, a size that is "
+        "never negative; a running mean of the gradients themselves can be negative, or near zero, and "
+        "its root is no size.",
+        """
+        def rmsprop(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("decay_rate", 0.99)
+            config.setdefault("epsilon", 1e-8)
+            cache = config.get("cache", np.zeros_like(w))
+            cache = config["decay_rate"] * cache + (1 - config["decay_rate"]) * np.abs(dw)
+            config["cache"] = cache
+            return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+        """),
+    Mistake(
+        "rmsprop", "a running sum, not a running mean",
+        "A running mean weighs the new squared gradient by 1 - decay_rate, so that the weights add up to "
+        "1; adding it whole makes the cache a sum that grows, and the steps shrink.",
+        """
+        def rmsprop(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("decay_rate", 0.99)
+            config.setdefault("epsilon", 1e-8)
+            cache = config.get("cache", np.zeros_like(w))
+            cache = config["decay_rate"] * cache + dw ** 2
+            config["cache"] = cache
+            return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+        """),
+    Mistake(
+        "rmsprop", "the cache restarted every call",
+        "The cache is state: read it from config and put the new one back. Restarted at zero on every "
+        "call, it holds only this step's gradient, and every step has the size of the learning rate.",
+        """
+        def rmsprop(w, dw, config=None):
+            config = dict(config or {})
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("decay_rate", 0.99)
+            config.setdefault("epsilon", 1e-8)
+            cache = (1 - config["decay_rate"]) * dw ** 2
+            config["cache"] = cache
+            return w - config["learning_rate"] * dw / (np.sqrt(cache) + config["epsilon"]), config
+        """),
+    # --- adam ---------------------------------------------------------------------
+    Mistake(
+        "adam", "no bias correction",
+        "m and v start at zero, so their first values are a fraction (1 - beta) of what they estimate: "
+        "divide each by 1 - beta to the power t, the step count, before using them.",
+        """
+        def adam(w, dw, config=None):
+            config = dict(config or {})
+            for key, value in {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}.items():
+                config.setdefault(key, value)
+            m = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
+            v = config["beta2"] * config.get("v", np.zeros_like(w)) + (1 - config["beta2"]) * dw ** 2
+            config.update(m=m, v=v, t=config.get("t", 0) + 1)
+            return w - config["learning_rate"] * m / (np.sqrt(v) + config["epsilon"]), config
+        """),
+    Mistake(
+        "adam", "epsilon inside the square root",
+        "Epsilon guards the division: it is added to the root of the corrected second moment, not under "
+        "the root, where it outweighs squared gradients below about 1e-4 and shrinks their steps.",
+        """
+        def adam(w, dw, config=None):
+            config = dict(config or {})
+            for key, value in {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}.items():
+                config.setdefault(key, value)
+            t = config.get("t", 0) + 1
+            m = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
+            v = config["beta2"] * config.get("v", np.zeros_like(w)) + (1 - config["beta2"]) * dw ** 2
+            config.update(m=m, v=v, t=t)
+            m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+            return w - config["learning_rate"] * m_hat / np.sqrt(v_hat + config["epsilon"]), config
+        """),
+    Mistake(
+        "adam", "the step count not carried between calls",
+        "t counts the steps taken so far, across calls: it is state like m and v. Restarted every call, "
+        "the bias correction of the first step is applied at every step and inflates m and v once they "
+        "are no longer biased.",
+        """
+        def adam(w, dw, config=None):
+            config = dict(config or {})
+            for key, value in {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}.items():
+                config.setdefault(key, value)
+            t = 1
+            m = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
+            v = config["beta2"] * config.get("v", np.zeros_like(w)) + (1 - config["beta2"]) * dw ** 2
+            config.update(m=m, v=v)
+            m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+            return w - config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"]), config
+        """),
+    Mistake(
+        "adam", "the update applied to w in place",
+        "The rule returns new weights and leaves the array it was given as it was: an in-place update "
+        "changes the caller's array too.",
+        """
+        def adam(w, dw, config=None):
+            config = dict(config or {})
+            for key, value in {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}.items():
+                config.setdefault(key, value)
+            t = config.get("t", 0) + 1
+            m = config["beta1"] * config.get("m", np.zeros_like(w)) + (1 - config["beta1"]) * dw
+            v = config["beta2"] * config.get("v", np.zeros_like(w)) + (1 - config["beta2"]) * dw ** 2
+            config.update(m=m, v=v, t=t)
+            m_hat, v_hat = m / (1 - config["beta1"] ** t), v / (1 - config["beta2"] ** t)
+            w -= config["learning_rate"] * m_hat / (np.sqrt(v_hat) + config["epsilon"])
+            return w, config
+        """),
 ]

@@ -1,13 +1,16 @@
 """Checks for lab 05, gradient descent: one `check_<task>` per exercise."""
 from __future__ import annotations
 
+import copy
+from typing import Callable
+
 import numpy as np
 
 from labutils.checks.engine import checks
 from labutils.examine import Context, Exercise, Found
 from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
 from labutils.functions import Quadratic, Wavy
-from labutils.harnesses import seeded
+from labutils.harnesses import Lookup, seeded
 from labutils.outcomes import Case, Outcome, Returned
 
 LAB = "05_gradient_descent"
@@ -78,6 +81,53 @@ def diagnose_minibatches(outcome: Outcome, case: Case, context: Context) -> Foun
     return seeded_problem(runs, case, same_every_call="the same order every epoch")
 
 
+def descent_with(update: Callable, lookup: Lookup, grad: Callable, w0: np.ndarray, config: dict | None,
+                 n_steps: int) -> dict:
+    """Descent with an update rule, as a training loop runs it: at each of `n_steps` steps, the
+    gradient at the current weights, then `w, config = update(w, dw, config)`, each call given the
+    config the previous one returned (the first gets a copy of `config`). Returns the weights
+    after each step, stacked ("trajectory"), and whether every call left the array of weights it
+    was given as it was ("weights_kept")."""
+    w, config = np.array(w0, dtype=float), copy.deepcopy(config)
+    trajectory, kept = [], True
+    for _ in range(n_steps):
+        given = w.copy()
+        next_w, config = update(w, grad(w), config)
+        kept = kept and bool(np.array_equal(w, given))
+        w = np.array(next_w, dtype=float)
+        trajectory.append(w.copy())
+    return {"trajectory": np.array(trajectory).reshape(n_steps, *np.shape(w0)), "weights_kept": kept}
+
+
+RAVINE = Quadratic(A=np.diag([1.0, 0.01]), c=np.array([1.0, 1.0]))
+FAINT = Quadratic(A=np.diag([1e-6, 4e-6]), c=np.array([1.0, -1.0]))  # gradients of about 1e-6
+MOMENTUM_CASES = [
+    Case("the ravine, lr 0.5, momentum 0.8, 6 steps",
+         (RAVINE.grad, np.array([-1.5, -2.5]), {"learning_rate": 0.5, "momentum": 0.8}, 6), harness=descent_with),
+    Case("a bowl over (2, 3) matrices, the default config (None), 4 steps",
+         (MATRIX_BOWL.grad, np.ones((2, 3)), None, 4), harness=descent_with),
+]
+RMSPROP_CASES = [
+    Case("the ravine, lr 0.1, decay 0.9, 6 steps",
+         (RAVINE.grad, np.array([-1.5, -2.5]), {"learning_rate": 0.1, "decay_rate": 0.9}, 6), harness=descent_with),
+    Case("a bowl over (2, 3) matrices, the default config (None), 4 steps",
+         (MATRIX_BOWL.grad, np.ones((2, 3)), None, 4), harness=descent_with),
+    Case("gradients of about 1e-6, lr 0.01, 3 steps",
+         (FAINT.grad, np.array([0.0, 0.0]), {"learning_rate": 0.01}, 3), harness=descent_with),
+]
+ADAM_CASES = [
+    Case("the ravine, lr 0.3, 6 steps",
+         (RAVINE.grad, np.array([-1.5, -2.5]), {"learning_rate": 0.3}, 6), harness=descent_with),
+    Case("a bowl over (2, 3) matrices, the default config (None), 4 steps",
+         (MATRIX_BOWL.grad, np.ones((2, 3)), None, 4), harness=descent_with),
+    Case("gradients of about 1e-6, lr 0.01, beta1 0.5, beta2 0.9, 3 steps",
+         (FAINT.grad, np.array([0.0, 0.0]), {"learning_rate": 0.01, "beta1": 0.5, "beta2": 0.9}, 3),
+         harness=descent_with),
+]
+
+UPDATE_RULE = "(w, dw, config=None) -> (next_w, config); w is left as it was; config holds the " \
+              "hyperparameters (missing ones take their defaults) and the state the next call needs."
+
 EXERCISES = (
     Exercise("gradient_descent", "gradient_descent(grad, w0, lr, n_steps): trajectory of shape (n_steps + 1, "
              "*w0.shape).",
@@ -92,6 +142,16 @@ EXERCISES = (
     Exercise("minibatches", "minibatches(n, batch_size, rng): a fresh permutation from rng cut into batches, every "
              "index once; the same seed gives the same batches.",
              MINIBATCHES_CASES, diagnose=diagnose_minibatches),
+    Exercise("sgd_momentum", "sgd_momentum" + UPDATE_RULE + " Defaults: learning_rate 1e-2, momentum 0.9; "
+             "state: velocity, zeros at first.",
+             MOMENTUM_CASES),
+    Exercise("rmsprop", "rmsprop" + UPDATE_RULE + " Defaults: learning_rate 1e-2, decay_rate 0.99, epsilon 1e-8; "
+             "state: cache, the running mean of squared gradients, zeros at first.",
+             RMSPROP_CASES),
+    Exercise("adam", "adam" + UPDATE_RULE + " Defaults: learning_rate 1e-3, beta1 0.9, beta2 0.999, "
+             "epsilon 1e-8; state: m, v (zeros at first) and the step count t (0 at first), with bias "
+             "correction.",
+             ADAM_CASES),
 )
 (check_gradient_descent, check_step_decay, check_numerical_gradient, check_softmax_regression_grad,
- check_minibatches) = checks(LAB, EXERCISES)
+ check_minibatches, check_sgd_momentum, check_rmsprop, check_adam) = checks(LAB, EXERCISES)
