@@ -131,3 +131,25 @@ def test_update_rules_default_to_torch_defaults():
     for name, optimizer in [("rmsprop", torch.optim.RMSprop), ("adam", torch.optim.Adam)]:
         close(descent_on_given_gradients(ref("05_gradient_descent", name), w0, gradients, None),
               torch_descent_on_given_gradients(optimizer, w0, gradients))
+
+
+@given(st.integers(150, 400), st.integers(150, 400), st.sampled_from(["xavier", "he"]), st.integers(0, 2**31))
+def test_init_weights_match_torch_init(fan_in, fan_out, scheme, seed):
+    """The reference's weights have the standard deviation of torch.nn.init's xavier_normal_ and
+    kaiming_normal_ (ReLU, fan_in) on the same layer, within sampling error (22 500 or more
+    draws: 3 %), and the mean 0. torch keeps a Linear's weight as (fan_out, fan_in)."""
+    W = ref("06_backprop", "init_weights")([(fan_in, fan_out)], scheme, np.random.default_rng(seed))[0]
+    torch.manual_seed(seed)
+    oracle = torch.empty(fan_out, fan_in, dtype=torch.float64)
+    if scheme == "xavier":
+        torch.nn.init.xavier_normal_(oracle)
+    else:
+        torch.nn.init.kaiming_normal_(oracle, mode="fan_in", nonlinearity="relu")
+    assert W.shape == (fan_in, fan_out)
+    np.testing.assert_allclose(W.std(), oracle.std().item(), rtol=0.03)
+    assert abs(W.mean()) < 5 * W.std() / np.sqrt(W.size)
+
+
+def test_init_weights_zeros_match_torch():
+    W = ref("06_backprop", "init_weights")([(3, 4)], "zeros", np.random.default_rng(0))[0]
+    np.testing.assert_array_equal(W, torch.nn.init.zeros_(torch.empty(4, 3)).numpy().T)

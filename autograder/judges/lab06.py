@@ -5,7 +5,7 @@ import numpy as np
 
 from autograder.judges.sampling import distinct_ints
 from labutils.checks.lab06 import linear_round_trip, relu_round_trip
-from labutils.harnesses import first_output
+from labutils.harnesses import first_output, seeded
 from labutils.outcomes import Case
 
 
@@ -83,6 +83,27 @@ def mlp_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
+def _layer_widths(rng: np.random.Generator, n_layers: int) -> list[tuple[int, int]]:
+    """Shapes of a chain of layers whose widths alternate wide and narrow, starting wide: at
+    least 20 000 weights per matrix (see labutils.checks.lab06.INIT_CASES) and each wide width
+    1.6 to 2.4 times the narrow one. The first layer, which the diagnosis reads first, then has
+    fan_in / fan_out in a range where every catalogued mistake gives its own scale (a ratio of 3
+    would make fan_out-for-fan_in look like the uniform bound, one of 1/2 like He's missing 2)."""
+    narrow = int(rng.integers(120, 171))
+    widths = [int(round(narrow * rng.uniform(1.6, 2.4))) if i % 2 == 0 else narrow for i in range(n_layers + 1)]
+    return list(zip(widths[:-1], widths[1:]))
+
+
+def init_weights_cases(rng: np.random.Generator) -> list[Case]:
+    """Each scheme on hidden layer shapes, each with a generator seeded by the judge."""
+    cases = []
+    for scheme, n_layers in (("xavier", 3), ("he", 3), ("zeros", 2)):
+        shapes = _layer_widths(rng, n_layers)
+        cases.append(Case(f"{scheme}, hidden shapes {shapes}",
+                          (shapes, scheme, np.random.default_rng(int(rng.integers(2**31)))), harness=seeded))
+    return cases
+
+
 HIDDEN_CASES = {
     "graph_forward_backward": graph_cases,
     "linear_forward": linear_forward_cases,
@@ -91,4 +112,5 @@ HIDDEN_CASES = {
     "relu_backward": relu_backward_cases,
     "softmax_cross_entropy": softmax_ce_cases,
     "mlp_loss_and_grads": mlp_cases,
+    "init_weights": init_weights_cases,
 }

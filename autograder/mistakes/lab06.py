@@ -184,4 +184,113 @@ MISTAKES = [
             _, dW1, db1 = linear_backward(da1, linear1)
             return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
         """),
+    # --- init_weights ------------------------------------------------------------
+    Mistake(
+        "init_weights", "He without its factor 2",
+        "A ReLU passes only the positive half of its input, so it halves the second moment at every layer; "
+        "He's variance makes up for that halving, which Xavier's derivation for tanh does not have.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 1 / fan_in}[scheme]
+                weights.append(rng.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "fan_out in place of fan_in",
+        "In the forward pass each output sums fan_in products: the number of inputs per unit is what the "
+        "variance of the forward signal scales with.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_out}[scheme]
+                weights.append(rng.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "Xavier with fan_in alone",
+        "Glorot and Bengio keep the variance of the signal forward (which asks 1 / fan_in) and of the gradient "
+        "backward (1 / fan_out); a layer whose fans differ cannot have both, and Xavier takes a compromise "
+        "between the two.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 1 / fan_in, "he": 2 / fan_in}[scheme]
+                weights.append(rng.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "the schemes swapped",
+        "Xavier is derived for activations that are linear around 0 (tanh), He for ReLU, which zeroes half "
+        "of its inputs: each scheme's variance belongs to its own kind of activation.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "he": 2 / (fan_in + fan_out), "xavier": 2 / fan_in}[scheme]
+                weights.append(rng.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "the variance used as the standard deviation",
+        "The schemes give a variance; a normal distribution's scale parameter is the standard deviation, its "
+        "square root.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}[scheme]
+                weights.append(rng.normal(0.0, variance, size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "the uniform bound used as the standard deviation",
+        "A uniform distribution on [-a, a] has variance a² / 3: the bound a of a uniform draw is not the "
+        "standard deviation of a normal one.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}[scheme]
+                weights.append(rng.normal(0.0, np.sqrt(3 * variance), size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "weights not centred on 0",
+        "The derivation of the variance assumes weights of mean 0, half of them negative: a uniform draw must "
+        "be symmetric around 0.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}[scheme]
+                weights.append(rng.uniform(0.0, np.sqrt(12 * variance), size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "one value for every weight",
+        "Weights that are all equal make every hidden unit of a layer compute the same output and receive the "
+        "same gradient, so they stay equal: the draws must be random.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}[scheme]
+                weights.append(np.full((fan_in, fan_out), np.sqrt(variance)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "numpy's global generator instead of rng",
+        "Draw from the generator you are given: that is what makes the same seed give the same network.",
+        """
+        def init_weights(shapes, scheme, rng):
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}[scheme]
+                weights.append(np.random.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
+            return weights
+        """),
 ]
