@@ -153,3 +153,16 @@ def test_init_weights_match_torch_init(fan_in, fan_out, scheme, seed):
 def test_init_weights_zeros_match_torch():
     W = ref("06_backprop", "init_weights")([(3, 4)], "zeros", np.random.default_rng(0))[0]
     np.testing.assert_array_equal(W, torch.nn.init.zeros_(torch.empty(4, 3)).numpy().T)
+
+
+@given(hnp.arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 5)), elements=finite),
+       hnp.arrays(np.float64, st.integers(1, 5), elements=finite), st.floats(0, 3))
+def test_l2_penalty_matches_autograd(W, b, lam):
+    """The penalty and its gradient are lam * sum(W**2) and what autograd makes of it; the bias is free."""
+    penalty, grads = ref("07_dropout", "l2_penalty")({"W1": W, "b1": b}, lam)
+    weight, bias = torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)
+    oracle = lam * (weight ** 2).sum() + 0 * bias.sum()
+    oracle.backward()
+    close(penalty, oracle.item())
+    close(grads["W1"], weight.grad.numpy())
+    close(grads["b1"], bias.grad.numpy())

@@ -58,7 +58,22 @@ def backward_cases(rng: np.random.Generator) -> list[Case]:
             for inputs, drop, train, label in settings]
 
 
+def l2_cases(rng: np.random.Generator) -> list[Case]:
+    """Networks of one to three layers of hidden sizes and a hidden lam; then lam = 0."""
+    cases = []
+    for n_layers in (3, 1, 2):
+        widths = [int(w) for w in rng.integers(2, 7, size=n_layers + 1)]
+        params = {}
+        for layer in range(1, n_layers + 1):
+            params[f"W{layer}"] = rng.normal(size=(widths[layer - 1], widths[layer]))
+            params[f"b{layer}"] = rng.normal(size=widths[layer])
+        lam = float(rng.uniform(0.01, 2.0)) if n_layers != 2 else 0.0
+        cases.append(Case(f"a hidden {n_layers}-layer network, lam = {lam:.3g}", (params, lam)))
+    return cases
+
+
 HIDDEN_CASES = {
     "dropout_forward": forward_cases,
     "dropout_backward": backward_cases,
+    "l2_penalty": l2_cases,
 }

@@ -117,4 +117,66 @@ MISTAKES = [
                 mask, p = cache
                 return dout * mask
             """),
+
+    # --- l2_penalty --------------------------------------------------------------
+    Mistake("l2_penalty", "biases penalised too",
+            "The penalty is on the weights: biases only shift a unit's output, do not make the function wigglier, "
+            "and are left free by convention (and by the contract).",
+            """
+            def l2_penalty(params, lam):
+                weights = [name for name in params if name.startswith("W")]
+                penalty = lam * sum(np.sum(value ** 2) for value in params.values())
+                grads = {name: 2 * lam * value for name, value in params.items()}
+                return penalty, grads
+            """),
+    Mistake("l2_penalty", "the gradient without its factor 2",
+            "Differentiate the scalar case first: the derivative of lam times w squared carries the power down as "
+            "a factor.",
+            """
+            def l2_penalty(params, lam):
+                weights = [name for name in params if name.startswith("W")]
+                penalty = lam * sum(np.sum(params[name] ** 2) for name in weights)
+                grads = {name: (lam * value if name in weights else np.zeros_like(value)) for name, value in params.items()}
+                return penalty, grads
+            """),
+    Mistake("l2_penalty", "the norm, not its square",
+            "L2 regularisation adds the squared norm: the sum of the squares itself, with no square root (the "
+            "root would make its gradient blow up near 0 and change its shape).",
+            """
+            def l2_penalty(params, lam):
+                weights = [name for name in params if name.startswith("W")]
+                penalty = lam * np.sqrt(sum(np.sum(params[name] ** 2) for name in weights))
+                grads = {name: (2 * lam * value if name in weights else np.zeros_like(value)) for name, value in params.items()}
+                return penalty, grads
+            """),
+    Mistake("l2_penalty", "only the first weight matrix",
+            "Every weight matrix of the network is penalised: the sum runs over all the entries whose name starts "
+            "with W, in every layer.",
+            """
+            def l2_penalty(params, lam):
+                weights = [name for name in params if name.startswith("W")]
+                penalty = lam * np.sum(params[weights[0]] ** 2)
+                grads = {name: (2 * lam * value if name == weights[0] else np.zeros_like(value)) for name, value in params.items()}
+                return penalty, grads
+            """),
+    Mistake("l2_penalty", "the penalty's gradient with the wrong sign",
+            "The penalty grows with every weight's size, so its gradient points away from 0, the same sign as the "
+            "weight; descent then subtracts it and shrinks the weight.",
+            """
+            def l2_penalty(params, lam):
+                weights = [name for name in params if name.startswith("W")]
+                penalty = lam * sum(np.sum(params[name] ** 2) for name in weights)
+                grads = {name: (-2 * lam * value if name in weights else np.zeros_like(value)) for name, value in params.items()}
+                return penalty, grads
+            """),
+    Mistake("l2_penalty", "no gradient for the biases",
+            "grads must have every key of params, so that a training loop can update every parameter the same "
+            "way: a parameter the penalty does not touch has a gradient of zeros.",
+            """
+            def l2_penalty(params, lam):
+                weights = [name for name in params if name.startswith("W")]
+                penalty = lam * sum(np.sum(params[name] ** 2) for name in weights)
+                grads = {name: 2 * lam * params[name] for name in weights}
+                return penalty, grads
+            """),
 ]

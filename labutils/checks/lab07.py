@@ -130,11 +130,23 @@ def diagnose_backward(outcome: Outcome, case: Case, context: Context) -> Found:
     return "dx is not the gradient of your forward pass (compared entry by entry with its own mask)", None
 
 
+_l2 = np.random.default_rng(70)
+L2_CASES = [
+    Case("a two-layer network's params, lam = 0.1",
+         ({"W1": np.round(_l2.normal(size=(3, 2)), 2), "b1": np.array([0.5, -1.0]),
+           "W2": np.round(_l2.normal(size=(2, 2)), 2), "b2": np.array([2.0, 0.25])}, 0.1)),
+    Case("one layer's params, lam = 0.5", ({"W": np.round(_l2.normal(size=(2, 3)), 2), "b": np.ones(3)}, 0.5)),
+]
+
 EXERCISES = (
     Exercise("dropout_forward", "dropout_forward(x, p, train, rng) -> (out, cache): inverted dropout, drop probability "
              "p, the mask drawn from rng (the same seed gives the same mask).",
              FORWARD_CASES, diagnose=diagnose_forward),
     Exercise("dropout_backward", "dropout_backward(dout, cache) -> dx, with the cache of your dropout_forward.",
              BACKWARD_CASES, others=('dropout_forward',), diagnose=diagnose_backward),
+    Exercise("l2_penalty", "l2_penalty(params, lam) -> (penalty, grads): penalty = lam times the sum of the squares "
+             "of every weight matrix (the entries of params named W...; biases are not penalised); grads, for "
+             "every key of params, the penalty's gradient (zeros for biases).",
+             L2_CASES),
 )
-check_dropout_forward, check_dropout_backward = checks(LAB, EXERCISES)
+check_dropout_forward, check_dropout_backward, check_l2_penalty = checks(LAB, EXERCISES)
