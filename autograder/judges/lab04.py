@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.judges.sampling import distinct_ints
+from labutils.checks.lab04 import on_tensors
 from labutils.outcomes import Case
 
 
@@ -69,10 +70,33 @@ def binary_logit_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
+def pytorch_loss_cases(rng: np.random.Generator) -> list[Case]:
+    """Each kind of output once, on hidden sizes; binary logits include two of size 30 to 60 on the
+    wrong side (where a sigmoid rounds to 0 or 1 and a loss on probabilities clamps its log)."""
+    n, k = distinct_ints(rng, 2, 3, 9)
+    labels = rng.integers(0, k, size=n)
+    binary_labels = rng.integers(0, 2, size=n).astype(float)
+    logits = rng.normal(scale=2.0, size=n)
+    far = rng.uniform(30, 60, size=2)
+    logits[:2] = np.where(binary_labels[:2] == 1, -far, far)
+    scores = rng.normal(scale=2.0, size=(n, k))
+    return [
+        Case(f"binary probabilities, {n} examples", ("binary probabilities", rng.uniform(0.02, 0.98, size=n),
+                                                      binary_labels), harness=on_tensors),
+        Case(f"binary logits, {n} examples, two far on the wrong side", ("binary logits", logits, binary_labels),
+             harness=on_tensors),
+        Case(f"multiclass log-probabilities, {n} examples x {k} classes",
+             ("multiclass log-probabilities", np.log(_probabilities(rng, n, k)), labels), harness=on_tensors),
+        Case(f"multiclass logits, {n} examples x {k} classes", ("multiclass logits", scores, labels),
+             harness=on_tensors),
+    ]
+
+
 HIDDEN_CASES = {
     "quality_mean": probability_cases,
     "cross_entropy": probability_cases,
     "cross_entropy_from_logits": logits_cases,
     "binary_cross_entropy": binary_cases,
     "bce_with_logits": binary_logit_cases,
+    "pytorch_loss": pytorch_loss_cases,
 }

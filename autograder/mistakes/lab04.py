@@ -141,4 +141,119 @@ MISTAKES = [
         def bce_with_logits(z, y):
             return float(-np.mean(y * np.log(z) + (1 - y) * np.log(1 - z)))
         """),
+
+    # --- pytorch_loss ------------------------------------------------------------
+    Mistake(
+        "pytorch_loss", "softmax before CrossEntropyLoss (a double softmax)",
+        "CrossEntropyLoss takes logits and applies log-softmax itself: probabilities given to it are pushed "
+        "through a second softmax, which squeezes them towards uniform, and the loss can no longer approach "
+        "0.",
+        """
+        def pytorch_loss(kind, outputs, targets):
+            if kind == "binary probabilities":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "binary logits":
+                return F.binary_cross_entropy_with_logits(outputs, targets)
+            if kind == "multiclass log-probabilities":
+                return F.nll_loss(outputs, targets)
+            if kind == "multiclass logits":
+                return F.cross_entropy(F.softmax(outputs, dim=1), targets)
+            raise ValueError(kind)
+        """),
+    Mistake(
+        "pytorch_loss", "sigmoid before BCEWithLogitsLoss",
+        "BCEWithLogitsLoss applies the sigmoid itself, inside its stable formula: its input must be the "
+        "logit, any real number, not a probability.",
+        """
+        def pytorch_loss(kind, outputs, targets):
+            if kind == "binary probabilities":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "binary logits":
+                return F.binary_cross_entropy_with_logits(torch.sigmoid(outputs), targets)
+            if kind == "multiclass log-probabilities":
+                return F.nll_loss(outputs, targets)
+            if kind == "multiclass logits":
+                return F.cross_entropy(outputs, targets)
+            raise ValueError(kind)
+        """),
+    Mistake(
+        "pytorch_loss", "sigmoid then BCELoss instead of BCEWithLogitsLoss",
+        "Right in exact arithmetic, wrong in floating point: beyond a logit of about 37 the sigmoid rounds to "
+        "1, and BCELoss clamps the log of 0 at -100. The loss on logits is computed from the logit directly "
+        "(lab 04, section 5).",
+        """
+        def pytorch_loss(kind, outputs, targets):
+            if kind == "binary probabilities":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "binary logits":
+                return F.binary_cross_entropy(torch.sigmoid(outputs), targets)
+            if kind == "multiclass log-probabilities":
+                return F.nll_loss(outputs, targets)
+            if kind == "multiclass logits":
+                return F.cross_entropy(outputs, targets)
+            raise ValueError(kind)
+        """),
+    Mistake(
+        "pytorch_loss", "BCELoss on logits",
+        "BCELoss expects probabilities in [0, 1]; a logit is any real number. Pick the loss made for logits.",
+        """
+        def pytorch_loss(kind, outputs, targets):
+            if kind == "binary probabilities":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "binary logits":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "multiclass log-probabilities":
+                return F.nll_loss(outputs, targets)
+            if kind == "multiclass logits":
+                return F.cross_entropy(outputs, targets)
+            raise ValueError(kind)
+        """),
+    Mistake(
+        "pytorch_loss", "NLLLoss on probabilities instead of log-probabilities",
+        "NLLLoss only picks the correct class's entry and negates it: it must be given log-probabilities "
+        "(what LogSoftmax outputs) for the result to be a cross-entropy.",
+        """
+        def pytorch_loss(kind, outputs, targets):
+            if kind == "binary probabilities":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "binary logits":
+                return F.binary_cross_entropy_with_logits(outputs, targets)
+            if kind == "multiclass log-probabilities":
+                return F.nll_loss(torch.exp(outputs), targets)
+            if kind == "multiclass logits":
+                return F.cross_entropy(outputs, targets)
+            raise ValueError(kind)
+        """),
+    Mistake(
+        "pytorch_loss", "one-hot targets where class indices are expected",
+        "NLLLoss and CrossEntropyLoss take the correct class of each example as an integer index, one per "
+        "example, not a one-hot row.",
+        """
+        def pytorch_loss(kind, outputs, targets):
+            if kind == "binary probabilities":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "binary logits":
+                return F.binary_cross_entropy_with_logits(outputs, targets)
+            if kind == "multiclass log-probabilities":
+                return F.nll_loss(outputs, F.one_hot(targets, outputs.shape[1]))
+            if kind == "multiclass logits":
+                return F.cross_entropy(outputs, targets)
+            raise ValueError(kind)
+        """),
+    Mistake(
+        "pytorch_loss", "the loss summed, not averaged",
+        "Lab 04's losses are means over the examples, like PyTorch's default reduction: a sum grows with the "
+        "batch size and changes the effective learning rate.",
+        """
+        def pytorch_loss(kind, outputs, targets):
+            if kind == "binary probabilities":
+                return F.binary_cross_entropy(outputs, targets)
+            if kind == "binary logits":
+                return F.binary_cross_entropy_with_logits(outputs, targets)
+            if kind == "multiclass log-probabilities":
+                return F.nll_loss(outputs, targets)
+            if kind == "multiclass logits":
+                return F.cross_entropy(outputs, targets, reduction="sum")
+            raise ValueError(kind)
+        """),
 ]

@@ -1,10 +1,13 @@
 """Checks for lab 04, cross-entropy: one `check_<task>` per exercise."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from labutils.checks.engine import checks
 from labutils.examine import Exercise
+from labutils.harnesses import Lookup
 from labutils.outcomes import Case
 
 LAB = "04_cross_entropy"
@@ -47,6 +50,37 @@ BINARY_LOGIT_CASES = [
     Case("logits of +-1e4", (np.array([-1e4, 1e4]), np.array([0.0, 0.0])), quiet=True),
 ]
 
+def on_tensors(pytorch_loss: Callable, lookup: Lookup, kind: str, outputs: np.ndarray, targets: np.ndarray) -> dict:
+    """Harness: `pytorch_loss(kind, outputs, targets)` on float64 tensors (class indices as int64
+    for the multiclass kinds), then backward. Returns the loss and its gradient with respect to
+    the outputs: a loss built from torch operations is one training can use."""
+    import torch  # here, not at import: the grader reads this module without needing torch
+
+    output_tensor = torch.tensor(outputs, dtype=torch.float64, requires_grad=True)
+    target_tensor = torch.tensor(targets, dtype=torch.int64 if kind.startswith("multiclass") else torch.float64)
+    loss = pytorch_loss(kind, output_tensor, target_tensor)
+    if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
+        raise TypeError(f"expected a loss that is a tensor holding one number, got {type(loss).__name__} "
+                        f"{getattr(loss, 'shape', '')}".rstrip())
+    if not loss.requires_grad:
+        raise TypeError("the loss is not connected to the outputs (requires_grad is False): it must be computed "
+                        "from them with torch operations, or training could not backpropagate through it")
+    loss.backward()
+    return {"loss": loss.item(), "gradient with respect to the outputs": output_tensor.grad.numpy()}
+
+
+PYTORCH_LOSS_CASES = [
+    Case("binary probabilities", ("binary probabilities", np.array([0.9, 0.2, 0.6, 0.4]),
+                                  np.array([1.0, 0.0, 1.0, 0.0])), harness=on_tensors),
+    Case("binary logits, two of them +-40", ("binary logits", np.array([-3.0, 0.5, 40.0, -40.0]),
+                                             np.array([0.0, 1.0, 0.0, 1.0])), harness=on_tensors),
+    Case("multiclass log-probabilities, 3 examples x 4 classes",
+         ("multiclass log-probabilities", np.log(np.array([[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1],
+                                                           [0.25, 0.25, 0.25, 0.25]])), np.array([3, 1, 0])),
+         harness=on_tensors),
+    Case("multiclass logits, 3 examples x 4 classes", ("multiclass logits", LOGITS, np.array([0, 1, 3])),
+         harness=on_tensors),
+]
 
 EXERCISES = (
     Exercise("quality_mean", "quality_mean(P, y): geometric mean of the correct-class probabilities, no underflow.",
@@ -59,6 +93,11 @@ EXERCISES = (
     Exercise("bce_with_logits", "bce_with_logits(z, y): stable for |z| up to 1e4, equal to "
              "F.binary_cross_entropy_with_logits.",
              BINARY_LOGIT_CASES),
+    Exercise("pytorch_loss", "pytorch_loss(kind, outputs, targets) -> the mean loss as a torch scalar, with the "
+             "PyTorch loss that fits the model's outputs: kind is \"binary probabilities\", \"binary logits\", "
+             "\"multiclass log-probabilities\" or \"multiclass logits\"; targets are 0./1. for the binary "
+             "kinds, class indices for the multiclass ones.",
+             PYTORCH_LOSS_CASES),
 )
 (check_quality_mean, check_cross_entropy, check_cross_entropy_from_logits, check_binary_cross_entropy,
- check_bce_with_logits) = checks(LAB, EXERCISES)
+ check_bce_with_logits, check_pytorch_loss) = checks(LAB, EXERCISES)
