@@ -5,7 +5,9 @@ import pytest
 import torch
 
 from autograder.judge_set import JUDGE_SET, hold_out, judge_set
-from labutils.data import SENTENCES, DataError, load_sentences, split
+import numpy as np
+
+from labutils.data import PRETRAINED, SENTENCES, DataError, load_sentences, pretrained_vectors, split
 from labutils.text import Batches, tokenize
 
 
@@ -103,3 +105,29 @@ def test_batch_offsets_mark_where_each_sentence_starts():
     bag = torch.nn.EmbeddingBag(11, 1, mode="sum")
     torch.nn.init.constant_(bag.weight, 1.0)
     assert bag(tokens, offsets).squeeze(1).tolist() == [3.0, 1.0, 2.0]
+
+
+def test_the_pretrained_vectors_are_glove_for_the_corpus_words_as_the_card_says():
+    vectors = pretrained_vectors()
+    corpus = {token for sentence in load_sentences() for token in tokenize(sentence.text)}
+    assert set(vectors) <= corpus
+    assert all(vector.shape == (50,) and vector.dtype == np.float32 for vector in vectors.values())
+    card = (SENTENCES.parent / "DATA_CARD.md").read_text(encoding="utf-8")
+    assert f"{len(vectors)} of its {len(corpus)} distinct tokens" in card
+    assert "PDDL 1.0" in card and "Pennington" in card
+    # GloVe 6B 50d's published vector for "the" begins 0.418 0.24968 -0.41242 (glove.6B.50d.txt, line 1)
+    np.testing.assert_allclose(vectors["the"][:3], [0.418, 0.24968, -0.41242], rtol=1e-6)
+    good, great, phone = (vectors[w] / np.linalg.norm(vectors[w]) for w in ("good", "great", "phone"))
+    assert good @ great > good @ phone
+
+
+def test_a_bad_vectors_file_gets_a_clear_error(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        pretrained_vectors(tmp_path / "missing.npz")
+    np.savez(tmp_path / "short.npz", words=np.array(["a", "b"]), vectors=np.zeros((2, 3), dtype=np.float32))
+    with pytest.raises(DataError, match="vectors of shape"):
+        pretrained_vectors(tmp_path / "short.npz")
+    (tmp_path / "text.npz").write_text("not an archive")
+    with pytest.raises(DataError, match="not the vectors file"):
+        pretrained_vectors(tmp_path / "text.npz")
+    assert PRETRAINED.exists()

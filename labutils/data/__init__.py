@@ -3,6 +3,7 @@
     sentences = load_sentences()                  # 2691 Sentence(text, sentiment, source)
     train, dev, test = split("sentiment")         # lists of (text, label), fixed and stratified
     train, dev, test = split("source")            # labels 0 amazon, 1 imdb, 2 yelp
+    vectors = pretrained_vectors()                # {word: GloVe 50-d vector}, the corpus's words
 
 A missing or malformed file raises `DataError` naming the file and the line.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 SENTENCES = Path(__file__).parent / "sentences.tsv"
+PRETRAINED = Path(__file__).parent / "glove_6B_50d.npz"  # GloVe vectors of the corpus's words (DATA_CARD.md)
 HEADER = ["sentence", "sentiment", "source"]
 SOURCES = ("amazon", "imdb", "yelp")
 TASKS = {  # task -> names of its classes, in label order
@@ -83,3 +85,19 @@ def split(task: str, seed: int = 0, fractions: tuple[float, float, float] = (0.8
     for part in parts:
         rng.shuffle(part)
     return parts
+
+
+def pretrained_vectors(path: Path | str = PRETRAINED) -> dict[str, np.ndarray]:
+    """GloVe 6B 50-d vectors (Pennington, Socher and Manning, 2014; PDDL 1.0) of the corpus's
+    words that GloVe knows: {word: vector (50,) float32}. DATA_CARD.md says where they come from."""
+    path = Path(path)
+    try:
+        with np.load(path) as stored:
+            words, vectors = stored["words"], stored["vectors"]
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file (the vectors ship in labutils/data/)") from None
+    except (KeyError, ValueError, OSError) as exc:
+        raise DataError(f"{path}: not the vectors file of labutils ({exc})") from None
+    if vectors.shape != (len(words), 50):
+        raise DataError(f"{path}: {len(words)} words but vectors of shape {vectors.shape}")
+    return dict(zip(words.tolist(), vectors))
