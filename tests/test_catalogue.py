@@ -156,7 +156,8 @@ def _takes_a_generator(case) -> bool:
 
 
 # The judges of contracts that take a random generator (the test below finds them all).
-RNG_JUDGES = [("05_gradient_descent", "test_minibatches"), ("07_dropout", "test_dropout_forward")]
+RNG_JUDGES = [("05_gradient_descent", "test_minibatches"), ("06_backprop", "test_init_weights"),
+              ("07_dropout", "test_dropout_forward")]
 
 
 def ignoring_its_rng(fn, make_generator):
@@ -179,7 +180,8 @@ def test_every_judge_whose_function_takes_a_generator_is_tested_for_reproducibil
     (lambda: np.random.default_rng(np.random.randint(2**31)), "numpy's global generator instead of rng"),
     (lambda: np.random.default_rng(), "a generator of its own instead of rng"),
     (lambda: np.random.default_rng(0), {"minibatches": "the same order every epoch",
-                                        "dropout_forward": "a mask that is not redrawn"}),
+                                        "dropout_forward": "a mask that is not redrawn",
+                                        "init_weights": "a fixed seed of its own"}),
 ], ids=["global generator", "a generator of its own", "a fixed seed of its own"])
 def test_a_result_that_is_not_a_function_of_the_generator_given_fails(lab_id, grade_id, generator, name):
     """The reference itself, but drawing from another generator than the one it is given: every

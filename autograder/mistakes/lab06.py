@@ -293,4 +293,30 @@ MISTAKES = [
                 weights.append(np.random.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
             return weights
         """),
+    Mistake(
+        "init_weights", "a generator of its own instead of rng",
+        "A generator made inside the function ignores the caller's seed: two runs with the same seed get "
+        "different networks, and no experiment can be repeated. Draw from the generator you are given.",
+        """
+        def init_weights(shapes, scheme, rng):
+            own = np.random.default_rng()
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}[scheme]
+                weights.append(own.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
+            return weights
+        """),
+    Mistake(
+        "init_weights", "a fixed seed of its own",
+        "A seed fixed inside the function gives every call, and every seed the caller chooses, the same "
+        "weights: training from several seeds would compare one network with itself.",
+        """
+        def init_weights(shapes, scheme, rng):
+            own = np.random.default_rng(0)
+            weights = []
+            for fan_in, fan_out in shapes:
+                variance = {"zeros": 0.0, "xavier": 2 / (fan_in + fan_out), "he": 2 / fan_in}[scheme]
+                weights.append(own.normal(0.0, np.sqrt(variance), size=(fan_in, fan_out)))
+            return weights
+        """),
 ]
