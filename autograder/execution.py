@@ -7,6 +7,7 @@
   swallows KeyboardInterrupt) gets the kernel killed;
 - output past `output_mb` is dropped with a note; at ten times that the cell is interrupted,
   at twenty the kernel is killed;
+- cells tagged `skip-when-grading` (demo cells no judge needs) are not run; each says so;
 - after the last cell each graded cell's judge runs (`autograder.judging`) and its verdict
   is appended to the test cell's outputs;
 - when the kernel dies (a segfault, `os._exit`) or is killed, in a cell or during a judge,
@@ -30,6 +31,7 @@ import traceback
 from dataclasses import replace
 from queue import Empty
 
+import nbformat
 from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
@@ -40,9 +42,15 @@ from traitlets import Float, Integer, Unicode
 from autograder.judges import judges_for
 from autograder.judging import Verdict, course_secret, judge_seed, run_judge
 from autograder.kernel_subject import KernelSubject
-from autograder.labs import is_test_cell, nbgrader_meta
+from autograder.labs import SKIP_WHEN_GRADING, is_skipped_when_grading, is_test_cell, nbgrader_meta
 from autograder.results import CellResult, Execution, KernelDeath
 from autograder.sandbox import Limits, SandboxedKernelManager
+
+
+def skipped_output() -> NotebookNode:
+    return nbformat.v4.new_output("stream", name="stdout", text=(
+        f"(not run when grading: the instructor tagged this cell {SKIP_WHEN_GRADING!r}: a figure, a table, "
+        "or a check that needs your other labs' notebooks; the judges decide the points)\n"))
 
 
 def first_error(cell) -> dict | None:
@@ -253,6 +261,10 @@ class JudgedExecute(Execute):
                 self.current_index = index
                 if index in self.excluded:
                     self.mark_excluded(cell, self.excluded[index])
+                    index += 1
+                    continue
+                if is_skipped_when_grading(cell):
+                    cell.outputs, cell.execution_count = [skipped_output()], None
                     index += 1
                     continue
                 try:

@@ -63,6 +63,16 @@ def is_written_answer_cell(cell) -> bool:
     return cell.cell_type == "markdown" and nbgrader_meta(cell).get("solution", False)
 
 
+# The tag an instructor puts on a demo cell (a figure, a table, an experiment) that no judge
+# needs: the grader does not run it. Intake rebuilds released cells from the release, so the
+# tag is always the instructor's.
+SKIP_WHEN_GRADING = "skip-when-grading"
+
+
+def is_skipped_when_grading(cell) -> bool:
+    return cell.cell_type == "code" and SKIP_WHEN_GRADING in cell.get("metadata", {}).get("tags", [])
+
+
 def is_setup_cell(cell) -> bool:
     return cell.cell_type == "code" and "setup" in cell.get("metadata", {}).get("tags", [])
 

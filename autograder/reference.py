@@ -6,7 +6,9 @@ records their outcomes on the public cases. This runs in the grader's own proces
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 from typing import Any
 
 from autograder.labs import is_setup_cell, is_solution_cell, read_notebook, source_path
@@ -19,12 +21,14 @@ def reference_namespace(lab_id: str) -> dict[str, Any]:
 
 
 def build_namespace(lab_id: str) -> dict[str, Any]:
-    """Run the lab's setup cells (tag "setup") and solution cells in a new namespace."""
+    """Run the lab's setup cells (tag "setup") and solution cells in a new namespace, in the
+    notebook's folder, as Jupyter does (lab 07's setup carries functions from ../06_backprop)."""
     namespace: dict[str, Any] = {"__name__": f"reference_{lab_id}"}
     path = source_path(lab_id)
-    for index, cell in enumerate(read_notebook(path).cells):
-        if is_setup_cell(cell) or is_solution_cell(cell):
-            exec(compile(cell.source, f"{path.name}:cell{index}", "exec"), namespace)
+    with contextlib.chdir(path.parent), contextlib.redirect_stdout(io.StringIO()):
+        for index, cell in enumerate(read_notebook(path).cells):
+            if is_setup_cell(cell) or is_solution_cell(cell):
+                exec(compile(cell.source, f"{path.name}:cell{index}", "exec"), namespace)
     return namespace
 
 

@@ -63,7 +63,7 @@ def _generators(args: tuple, kwargs: dict) -> list:
     return [value for value in (*args, *kwargs.values()) if isinstance(value, np.random.Generator)]
 
 
-def _seeded_calls(keep: Callable[[Any], Any], fn: Callable, args: tuple, kwargs: dict) -> dict:
+def seeded_calls(keep: Callable[[Any], Any], fn: Callable, args: tuple, kwargs: dict) -> dict:
     pristine_args, pristine_kwargs = copy.deepcopy((args, kwargs))
     global_before = np.random.get_state(legacy=False)
     first = keep(fn(*args, **kwargs))
@@ -85,12 +85,12 @@ def seeded(fn: Callable, lookup: Lookup, *args: Any, **kwargs: Any) -> dict:
     the state of NumPy's global generator before and after the first call ("global_before",
     "global_after"). Compares nothing: the check and the judge do.
     """
-    return _seeded_calls(lambda result: result, fn, args, kwargs)
+    return seeded_calls(lambda result: result, fn, args, kwargs)
 
 
 def seeded_outputs(fn: Callable, lookup: Lookup, *args: Any, **kwargs: Any) -> dict:
     """`seeded`, keeping the first item of each result: a forward pass's output, not its cache."""
-    return _seeded_calls(lambda result: result[0], fn, args, kwargs)
+    return seeded_calls(lambda result: result[0], fn, args, kwargs)
 
 
 def first_output(fn: Callable, lookup: Lookup, *args: Any) -> Any:

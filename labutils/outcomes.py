@@ -36,6 +36,8 @@ class Case:
     harness: a function of labutils that runs the call (a forward then a backward pass, two
     calls in a row), given as the function or its path (`labutils.harnesses.harness_path`);
     kept as the path, which travels to a kernel. None for `fn(*args)`.
+    held_out: data for the diagnosis only (a dev set a trained network is scored on); it
+    never travels to a kernel, which gets `args`, `kwargs` and `harness` alone.
     """
 
     label: str
@@ -45,6 +47,7 @@ class Case:
     tolerance: float = DEFAULT_TOLERANCE
     quiet: bool = False
     harness: str | Callable | None = None
+    held_out: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if callable(self.harness):

@@ -5,6 +5,8 @@ naming their task, and answers hard-coded to the public examples fail the judges
 Everything here runs in-process (no kernel): `LocalSubject` sends outcomes through the
 same wire format a kernel uses. tests/test_grading.py does the same through nbgrader.
 """
+import contextlib
+import functools
 import re
 
 import numpy as np
@@ -25,6 +27,13 @@ from labutils.source_rules import function_source
 LABS = available_labs()
 MISTAKES = [(lab, m) for lab in LABS for m in catalogue(lab)]
 SEEDS = range(200)
+# Judges that train a network (a second or more a seed): a few seeds here, the distribution in
+# benchmarks/end_to_end_threshold.py and benchmarks/train_mlp_threshold.py.
+TRAINING_TASKS = {"end_to_end", "train_mlp"}
+
+
+def seeds_for(task, many):
+    return range(3) if task in TRAINING_TASKS else many
 
 
 def exercise_of(lab_id, task):
@@ -64,9 +73,7 @@ def test_the_judges_never_fail_the_reference(lab_id):
     sources = solution_sources(lab_id)
     for grade_id, judge in judges_for(lab_id).items():
         subject = LocalSubject(reference_namespace(lab_id), {judge.task: function_source(sources, judge.task)})
-        # Training a network end to end takes a second a seed: a few seeds here, the
-        # distribution in benchmarks/end_to_end_threshold.py.
-        for seed in (range(4) if judge.task == "end_to_end" else SEEDS):
+        for seed in seeds_for(judge.task, SEEDS):
             verdict = run_judge(lab_id, grade_id, judge, subject, seed)
             assert verdict.passed, f"seed {seed}: {verdict.message}"
 
@@ -84,7 +91,7 @@ def test_each_mistake_fails_its_judge_with_its_name_on_every_seed(lab_id, mistak
     grade_id, judge = next((g, j) for g, j in judges_for(lab_id).items() if j.task == mistake.task)
     namespace = mistake.namespace(lab_id)
     subject = LocalSubject(namespace, {mistake.task: mistake.code})
-    for seed in range(20):
+    for seed in seeds_for(mistake.task, range(20)):
         verdict = run_judge(lab_id, grade_id, judge, subject, seed)
         assert not verdict.passed, f"seed {seed}: {mistake.name} passed the judge"
         assert verdict.mistake == mistake.name, f"seed {seed}: named {verdict.mistake!r}: {verdict.message}"
@@ -93,9 +100,10 @@ def test_each_mistake_fails_its_judge_with_its_name_on_every_seed(lab_id, mistak
 @pytest.mark.parametrize("lab_id", LABS)
 def test_the_untouched_stubs_fail_every_check_naming_the_task(lab_id):
     namespace = {}
-    for cell in read_notebook(student_path(lab_id)).cells:
-        if is_setup_cell(cell) or is_solution_cell(cell):
-            exec(cell.source, namespace)
+    with contextlib.chdir(student_path(lab_id).parent):  # as Jupyter runs it: lab 07 carries from ../06_backprop
+        for cell in read_notebook(student_path(lab_id)).cells:
+            if is_setup_cell(cell) or is_solution_cell(cell):
+                exec(cell.source, namespace)
     for exercise in checks_module(lab_id).EXERCISES:
         with pytest.raises(NotImplementedError) as failure:
             check_of(lab_id, exercise.task, namespace)(namespace[exercise.callee])
@@ -157,11 +165,12 @@ def _takes_a_generator(case) -> bool:
 
 # The judges of contracts that take a random generator (the test below finds them all).
 RNG_JUDGES = [("05_gradient_descent", "test_minibatches"), ("06_backprop", "test_init_weights"),
-              ("07_dropout", "test_dropout_forward")]
+              ("07_dropout", "test_dropout_forward"), ("07_dropout", "test_train_mlp")]
 
 
 def ignoring_its_rng(fn, make_generator):
     """`fn`, drawing from `make_generator()` wherever it is given a random generator."""
+    @functools.wraps(fn)  # the harness of train_mlp finds the notebook's namespace through it
     def wrong(*args, **kwargs):
         def swap(value):
             return make_generator() if isinstance(value, np.random.Generator) else value
@@ -181,7 +190,8 @@ def test_every_judge_whose_function_takes_a_generator_is_tested_for_reproducibil
     (lambda: np.random.default_rng(), "a generator of its own instead of rng"),
     (lambda: np.random.default_rng(0), {"minibatches": "the same order every epoch",
                                         "dropout_forward": "a mask that is not redrawn",
-                                        "init_weights": "a fixed seed of its own"}),
+                                        "init_weights": "a fixed seed of its own",
+                                        "train_mlp": "a fixed seed of its own"}),
 ], ids=["global generator", "a generator of its own", "a fixed seed of its own"])
 def test_a_result_that_is_not_a_function_of_the_generator_given_fails(lab_id, grade_id, generator, name):
     """The reference itself, but drawing from another generator than the one it is given: every
@@ -191,7 +201,7 @@ def test_a_result_that_is_not_a_function_of_the_generator_given_fails(lab_id, gr
     name = name[judge.task] if isinstance(name, dict) else name
     namespace = dict(reference_namespace(lab_id))
     namespace[judge.task] = ignoring_its_rng(namespace[judge.task], generator)
-    for seed in range(10):
+    for seed in seeds_for(judge.task, range(10)):
         verdict = run_judge(lab_id, grade_id, judge, LocalSubject(namespace), seed)
         assert not verdict.passed, f"seed {seed}: passed the judge"
         assert verdict.mistake == name, verdict.message

@@ -3,7 +3,8 @@ everything else of the released notebook."""
 import nbformat
 
 from autograder.intake import Intake, restore_cells
-from autograder.labs import is_written_answer_cell, read_notebook, student_path
+from autograder.labs import (SKIP_WHEN_GRADING, is_skipped_when_grading, is_written_answer_cell, read_notebook,
+                            student_path)
 
 LAB = "08_training_loop"
 
@@ -28,3 +29,20 @@ def test_a_written_answer_turned_into_code_is_not_taken_as_the_answer():
     restored = restore_cells(submitted, released, Intake("ada", LAB))
     assert restored.cells[answer_index].cell_type == "markdown"
     assert restored.cells[answer_index].source == released.cells[answer_index].source
+
+
+def test_skip_when_grading_is_the_instructors_tag_never_the_students():
+    """A student who tags a cell of their own, or strips the tag from a released demo cell, changes
+    nothing: intake rebuilds released cells from the release and gives the student's cells none."""
+    released = read_notebook(student_path("07_dropout"))
+    tagged = [cell.get("id") for cell in released.cells if is_skipped_when_grading(cell)]
+    assert tagged, "lab 07 tags its demo cells"
+    submitted = nbformat.from_dict(released)
+    for cell in submitted.cells:
+        cell.metadata.pop("tags", None)
+    own = nbformat.v4.new_code_cell("raise SystemExit('skip me')")
+    own.metadata["tags"] = [SKIP_WHEN_GRADING]
+    submitted.cells.append(own)
+    restored = restore_cells(submitted, released, Intake("ada", "07_dropout"))
+    assert [cell.get("id") for cell in restored.cells if is_skipped_when_grading(cell)] == tagged
+    assert restored.cells[-1].source == own.source and not is_skipped_when_grading(restored.cells[-1])

@@ -1,4 +1,5 @@
-"""Checks for lab 07, dropout: `check_dropout_forward`, `check_dropout_backward`.
+"""Checks for lab 07, dropout and regularization: `check_dropout_forward`, `check_dropout_backward`,
+`check_l2_penalty`, `check_train_mlp`.
 
 A dropout mask depends on how you draw random numbers, so there is no single right
 output: these checks (and the judges) test its properties. Kept entries are scaled by
@@ -9,14 +10,17 @@ the forward pass's own output.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+import copy
+import inspect
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from labutils.checks.engine import checks
-from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
+from labutils.checks.randomness import SEEDED_KEYS, identical, seeded_problem
 from labutils.examine import Context, Exercise, Found
-from labutils.harnesses import Lookup, round_trip, seeded_outputs
+from labutils.harnesses import Lookup, seeded_calls, round_trip, seeded_outputs
 from labutils.outcomes import Case, Outcome, Raised, Returned
 
 LAB = "07_dropout"
@@ -138,6 +142,181 @@ L2_CASES = [
     Case("one layer's params, lam = 0.5", ({"W": np.round(_l2.normal(size=(2, 3)), 2), "b": np.ones(3)}, 0.5)),
 ]
 
+# -- train_mlp: the network of lab 06 trained, judged by what it learned ----------------------------
+
+# The functions train_mlp builds the network from, by the names it calls them.
+BUILDING_BLOCKS = ("init_weights", "minibatches", "adam", "linear_forward", "linear_backward", "relu_forward",
+                   "relu_backward", "softmax_cross_entropy", "dropout_forward", "dropout_backward", "l2_penalty")
+# Dev accuracy a trained network must reach on three interleaved spirals (a linear model
+# reaches about 0.5). The reference over 50 seeds of the judge's cases: min 0.963, mean 0.989 and
+# 0.996; descent uphill 0.33, a ReLU skipped in the backward pass 0.67 and 0.90
+# (benchmarks/train_mlp_threshold.py).
+TRAIN_MLP_THRESHOLD = 0.90
+UPHILL = "parameters moved up the gradient"
+PENALTY_LEFT_OUT = "the penalty's gradient left out"
+DROPOUT_LEFT_OUT = "dropout left out"
+SHARED_STATE = "one optimizer state for every parameter"
+
+
+def spirals(n: int, rng: np.random.Generator, classes: int = 3, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """n points (n, 2) on `classes` interleaved spiral arms, and their arm (n,): no line separates them."""
+    label = rng.integers(0, classes, n)
+    radius = rng.uniform(0.05, 1.0, n)
+    angle = label * 2 * np.pi / classes + radius * 1.5 * np.pi + rng.normal(scale=noise, size=n)
+    return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), label
+
+
+def notebook_of(train_mlp: Callable) -> dict[str, Any]:
+    """The namespace train_mlp finds its building blocks in: the notebook's (through decorators)."""
+    namespace = getattr(inspect.unwrap(train_mlp), "__globals__", None)
+    if namespace is None:
+        raise TypeError("train_mlp should be a function defined with def in the notebook")
+    return namespace
+
+
+@contextlib.contextmanager
+def lent(namespace: dict[str, Any], blocks_source: str | None) -> Iterator[None]:
+    """With `blocks_source` (the grader's), its building blocks stand in `namespace` for the
+    calls, and the notebook's own are back afterwards; with None, the notebook's are used."""
+    if blocks_source is None:
+        yield
+        return
+    blocks: dict[str, Any] = {"__name__": "building_blocks"}
+    exec(compile(blocks_source, "<building blocks>", "exec"), blocks)
+    saved = {name: namespace[name] for name in BUILDING_BLOCKS if name in namespace}
+    namespace.update({name: blocks[name] for name in BUILDING_BLOCKS})
+    try:
+        yield
+    finally:
+        for name in BUILDING_BLOCKS:
+            namespace.pop(name, None)
+        namespace.update(saved)
+
+
+def training(train_mlp: Callable, lookup: Lookup, blocks_source: str | None, X: np.ndarray, y: np.ndarray,
+             settings: dict, rng: np.random.Generator, contrast: dict | None = None,
+             X_eval: np.ndarray | None = None) -> dict:
+    """Harness: `train_mlp(X, y, **settings, rng=rng)` as `seeded` calls it (as given, again from
+    the same seed, then with the generator moved on); once more from the same seed with the
+    settings in `contrast` changed, if any; the training loss after each epoch of the first
+    call (through its on_epoch); and, given X_eval, the first network's eval-time scores for
+    it. The building blocks are the notebook's, or those of `blocks_source` (the grader's)."""
+    namespace = notebook_of(train_mlp)
+    with lent(namespace, blocks_source):
+        def scores_of(params: dict, inputs: np.ndarray) -> np.ndarray:
+            """The network's eval-time scores (no dropout), through the blocks in use."""
+            linear, relu = namespace["linear_forward"], namespace["relu_forward"]
+            layers = len([name for name in params if name.startswith("W")])
+            h = inputs
+            for layer in range(1, layers):
+                h = relu(linear(h, params[f"W{layer}"], params[f"b{layer}"])[0])[0]
+            return linear(h, params[f"W{layers}"], params[f"b{layers}"])[0]
+
+        losses: list[float] = []
+
+        def record(epoch: int, params: dict) -> None:
+            losses.append(float(namespace["softmax_cross_entropy"](scores_of(params, X), y)[0]))
+
+        calls: list[int] = []
+
+        def train(*args: Any, **kwargs: Any) -> dict:
+            """The first call reports its epochs to `record`."""
+            calls.append(1)
+            return train_mlp(*args, **kwargs, on_epoch=record if len(calls) == 1 else None)
+
+        pristine = copy.deepcopy(rng)
+        runs = seeded_calls(lambda params: params, train, (X, y), dict(settings, rng=rng))
+        other = train_mlp(X, y, **dict(settings, **contrast), rng=pristine) if contrast else None
+        scores = scores_of(runs["first"], X_eval) if X_eval is not None and isinstance(runs["first"], dict) else None
+    return {"runs": runs, "contrast": other, "losses": losses, "scores": scores}
+
+
+def _structure_problem(params: Any, inputs: int, hidden: list[int], classes: int) -> str | None:
+    sizes = [inputs, *hidden, classes]
+    expected = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        expected[f"W{layer}"], expected[f"b{layer}"] = (fan_in, fan_out), (fan_out,)
+    if not isinstance(params, dict) or set(params) != set(expected):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        return f"it should return the parameters as a dict with keys {sorted(expected)}; got {got}"
+    for name, shape in expected.items():
+        if np.shape(params[name]) != shape:
+            return f"{name} has shape {np.shape(params[name])}; a network of sizes {sizes} needs {shape}"
+        if not np.all(np.isfinite(params[name])):
+            return f"{name} holds nan or inf: the training diverged"
+    return None
+
+
+def diagnose_training(outcome: Outcome, case: Case, accuracy_of: Callable[[dict], float]) -> Found:
+    """What is wrong with the `training` harness's result: the parameters' structure, how the rng
+    is used, a setting that changes nothing, then what the network learned (`accuracy_of` its
+    first parameters, on a dev set the diagnosis holds)."""
+    if isinstance(outcome, Raised):
+        if outcome.type_name == "ValueError" and "broadcast" in outcome.message:
+            return (f"it raised ValueError ({outcome.message[:90]}): an optimizer step met the state of a "
+                    "parameter of another shape", SHARED_STATE)
+        return None
+    if not isinstance(outcome, Returned) or not isinstance(outcome.value, dict):
+        return "no result came back from the training runs", None
+    _, X, y, settings, _, contrast = case.args[:6]
+    runs, classes = outcome.value["runs"], int(np.max(y)) + 1
+    problem = _structure_problem(runs.get("first") if isinstance(runs, dict) else None, X.shape[1],
+                                 settings["hidden"], classes)
+    if problem:
+        return problem, None
+    found = seeded_problem(runs, case, same_every_call="a fixed seed of its own")
+    if found:
+        return found
+    if contrast and identical(runs["first"], outcome.value["contrast"]):
+        if "lam" in contrast:
+            return (f"with lam = {settings['lam']:g} it learned exactly the weights it learns with lam = 0, from "
+                    "the same seed: the penalty never reaches the update", PENALTY_LEFT_OUT)
+        return (f"with p_drop = {settings['p_drop']:g} it learned exactly the weights it learns with p_drop = 0, "
+                "from the same seed: no unit was ever dropped", DROPOUT_LEFT_OUT)
+    accuracy = accuracy_of(runs["first"])
+    if accuracy >= TRAIN_MLP_THRESHOLD:
+        return None
+    losses = outcome.value["losses"]
+    said = f"the trained network classifies {accuracy:.1%} of the dev points right; it should reach " \
+           f"{TRAIN_MLP_THRESHOLD:.0%}"
+    if len(losses) >= 2 and losses[-1] > losses[0]:
+        return (f"{said}, and its training loss rose from {losses[0]:.3g} after the first epoch to "
+                f"{losses[-1]:.3g} after the last: each step went uphill", UPHILL)
+    if len(losses) != settings["epochs"]:
+        return f"{said} (and on_epoch was called {len(losses)} times for {settings['epochs']} epochs)", None
+    return (f"{said}. Its training loss went from {losses[0]:.3g} to {losses[-1]:.3g}: check that every "
+            "parameter gets its whole gradient (the loss's through every layer, plus the penalty's)", None)
+
+
+def diagnose_train_mlp(outcome: Outcome, case: Case, context: Context) -> Found:
+    """The public check's diagnosis: the accuracy of the scores your own building blocks gave
+    for the public dev set."""
+    labels = case.held_out
+
+    def accuracy_of(params: dict) -> float:
+        scores = np.asarray(outcome.value["scores"])
+        return float(np.mean(scores.argmax(axis=1) == labels))
+    return diagnose_training(outcome, case, accuracy_of)
+
+
+def _public_training_case(label: str, seed: int, settings: dict, contrast: dict) -> Case:
+    data = np.random.default_rng(seed)
+    X, y = spirals(200, data)
+    X_dev, y_dev = spirals(600, data)
+    return Case(label, (None, X, y, settings, np.random.default_rng(seed + 1), contrast, X_dev),
+                harness=training, held_out=y_dev)
+
+
+TRAIN_MLP_CASES = [
+    _public_training_case("three spirals, one hidden layer of 32, dropout 0.2", 71,
+                          dict(hidden=[32], epochs=60, batch_size=40, lr=0.02, p_drop=0.2, lam=1e-5),
+                          {"p_drop": 0.0}),
+    _public_training_case("three spirals, two hidden layers of 24, lam = 1e-4", 72,
+                          dict(hidden=[24, 24], epochs=50, batch_size=40, lr=0.02, p_drop=0.0, lam=1e-4),
+                          {"lam": 0.0}),
+]
+
+
 EXERCISES = (
     Exercise("dropout_forward", "dropout_forward(x, p, train, rng) -> (out, cache): inverted dropout, drop probability "
              "p, the mask drawn from rng (the same seed gives the same mask).",
@@ -148,5 +327,11 @@ EXERCISES = (
              "of every weight matrix (the entries of params named W...; biases are not penalised); grads, for "
              "every key of params, the penalty's gradient (zeros for biases).",
              L2_CASES),
+    Exercise("train_mlp", "train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None) -> "
+             "params: a ReLU network of hidden layer sizes `hidden` (He initialization, dropout p_drop after each "
+             "hidden ReLU, L2 of strength lam, Adam at rate lr, a fresh shuffle into minibatches every epoch, all "
+             "drawn from rng), trained with the building blocks of labs 05 to 07; params W1, b1, ... as in lab 06; "
+             "on_epoch(epoch, params), when given, called after each epoch.",
+             TRAIN_MLP_CASES, diagnose=diagnose_train_mlp),
 )
-check_dropout_forward, check_dropout_backward, check_l2_penalty = checks(LAB, EXERCISES)
+check_dropout_forward, check_dropout_backward, check_l2_penalty, check_train_mlp = checks(LAB, EXERCISES)
