@@ -14,10 +14,11 @@ import textwrap
 from dataclasses import dataclass
 from typing import Callable
 
-from autograder.labs import lab_number
+from autograder.labs import is_solution_cell, lab_number, read_notebook, solution_code, source_path
 from autograder.reference import build_namespace
 from labutils.examine import Exercise
 from labutils.outcomes import Case, Outcome, call, same_outcome
+from labutils.source_rules import function_source
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,21 @@ class Mistake:
     def function(self, lab_id: str) -> Callable:
         """The wrong function."""
         return self.namespace(lab_id)[self.task]
+
+
+def reference_with(lab_id: str, task: str, right: str, wrong: str) -> str:
+    """The solution's `def task` with `right` (found in exactly one of its lines) replaced by
+    `wrong`, whose further lines keep that line's indent: a mistake one line away from a long
+    reference. Raises if the solution no longer has it."""
+    cells = [cell.source for cell in read_notebook(source_path(lab_id)).cells if is_solution_cell(cell)]
+    lines = solution_code(function_source(cells, task) or "").splitlines()
+    found = [index for index, line in enumerate(lines) if right in line]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} lines of the solution's {task} hold {right!r}; the mistake needs one")
+    line = lines[found[0]]
+    indent = line[:len(line) - len(line.lstrip())]
+    lines[found[0]] = line.replace(right, wrong.replace("\n", "\n" + indent))
+    return "\n".join(lines) + "\n"
 
 
 def catalogue(lab_id: str) -> list[Mistake]:

@@ -1,5 +1,13 @@
 """Mistake catalogue of lab 07, dropout."""
-from autograder.mistakes import Mistake
+from autograder.mistakes import Mistake, reference_with
+
+# train_mlp's mistakes are one or two lines away from a 30-line reference: each is written as
+# the lines it changes in the solution's own train_mlp, which stays in one place.
+FIRST_LINE = "sizes = [X.shape[1], *hidden, int(y.max()) + 1]"
+
+
+def train_mlp_with(right: str, wrong: str) -> str:
+    return reference_with("07_dropout", "train_mlp", right, wrong)
 
 
 def _forward(mask: str, scale: str, eval_line: str = "if not train or p == 0:", header: str = "") -> str:
@@ -179,245 +187,36 @@ MISTAKES = [
                 grads = {name: 2 * lam * params[name] for name in weights}
                 return penalty, grads
             """),
-    Mistake("train_mlp", 'parameters moved up the gradient',
-            "The gradient points where the loss grows fastest; a descent step, Adam's included, goes the opposite way. Compare the sign of what the optimizer is given with what lab 05's update rules expect.",
-            """
-            def train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None):
-                sizes = [X.shape[1], *hidden, int(y.max()) + 1]
-                weights = init_weights(list(zip(sizes[:-1], sizes[1:])), "he", rng)
-                params = {}
-                for layer, W in enumerate(weights, start=1):
-                    params[f"W{layer}"], params[f"b{layer}"] = W, np.zeros(W.shape[1])
-                states = {name: {"learning_rate": lr} for name in params}
-                last = len(weights)
-                for epoch in range(epochs):
-                    for batch in minibatches(len(X), batch_size, rng):
-                        h, caches = X[batch], []
-                        for layer in range(1, last):
-                            h, linear = linear_forward(h, params[f"W{layer}"], params[f"b{layer}"])
-                            h, relu = relu_forward(h)
-                            h, drop = dropout_forward(h, p_drop, True, rng)
-                            caches.append((linear, relu, drop))
-                        scores, linear = linear_forward(h, params[f"W{last}"], params[f"b{last}"])
-                        _, dscores = softmax_cross_entropy(scores, y[batch])
-                        _, grads = l2_penalty(params, lam)
-                        dh, dW, db = linear_backward(dscores, linear)
-                        grads[f"W{last}"], grads[f"b{last}"] = grads[f"W{last}"] + dW, grads[f"b{last}"] + db
-                        for layer in range(last - 1, 0, -1):
-                            linear, relu, drop = caches[layer - 1]
-                            dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)
-                            grads[f"W{layer}"], grads[f"b{layer}"] = grads[f"W{layer}"] + dW, grads[f"b{layer}"] + db
-                        for name in params:
-                            params[name], states[name] = adam(params[name], -grads[name], states[name])
-                    if on_epoch is not None:
-                        on_epoch(epoch, params)
-                return params
-            """),
+    Mistake("train_mlp", "parameters moved up the gradient",
+            "The gradient points where the loss grows fastest; a descent step, Adam's included, goes the opposite "
+            "way. Compare the sign of what the optimizer is given with what lab 05's update rules expect.",
+            train_mlp_with("adam(params[name], grads[name], states[name])",
+                           "adam(params[name], -grads[name], states[name])")),
     Mistake("train_mlp", "the penalty's gradient left out",
-            'The objective is the mean loss plus the penalty, so the gradient every parameter follows is the sum of both gradients; a penalty that only enters the reported loss changes no weight.',
-            """
-            def train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None):
-                sizes = [X.shape[1], *hidden, int(y.max()) + 1]
-                weights = init_weights(list(zip(sizes[:-1], sizes[1:])), "he", rng)
-                params = {}
-                for layer, W in enumerate(weights, start=1):
-                    params[f"W{layer}"], params[f"b{layer}"] = W, np.zeros(W.shape[1])
-                states = {name: {"learning_rate": lr} for name in params}
-                last = len(weights)
-                for epoch in range(epochs):
-                    for batch in minibatches(len(X), batch_size, rng):
-                        h, caches = X[batch], []
-                        for layer in range(1, last):
-                            h, linear = linear_forward(h, params[f"W{layer}"], params[f"b{layer}"])
-                            h, relu = relu_forward(h)
-                            h, drop = dropout_forward(h, p_drop, True, rng)
-                            caches.append((linear, relu, drop))
-                        scores, linear = linear_forward(h, params[f"W{last}"], params[f"b{last}"])
-                        _, dscores = softmax_cross_entropy(scores, y[batch])
-                        grads = {name: np.zeros_like(value) for name, value in params.items()}
-                        dh, dW, db = linear_backward(dscores, linear)
-                        grads[f"W{last}"], grads[f"b{last}"] = grads[f"W{last}"] + dW, grads[f"b{last}"] + db
-                        for layer in range(last - 1, 0, -1):
-                            linear, relu, drop = caches[layer - 1]
-                            dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)
-                            grads[f"W{layer}"], grads[f"b{layer}"] = grads[f"W{layer}"] + dW, grads[f"b{layer}"] + db
-                        for name in params:
-                            params[name], states[name] = adam(params[name], grads[name], states[name])
-                    if on_epoch is not None:
-                        on_epoch(epoch, params)
-                return params
-            """),
-    Mistake("train_mlp", 'dropout left out',
-            "Dropout belongs to every training step's forward pass, after each hidden ReLU, with the drop probability given; its backward pass then uses that same step's mask.",
-            """
-            def train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None):
-                sizes = [X.shape[1], *hidden, int(y.max()) + 1]
-                weights = init_weights(list(zip(sizes[:-1], sizes[1:])), "he", rng)
-                params = {}
-                for layer, W in enumerate(weights, start=1):
-                    params[f"W{layer}"], params[f"b{layer}"] = W, np.zeros(W.shape[1])
-                states = {name: {"learning_rate": lr} for name in params}
-                last = len(weights)
-                for epoch in range(epochs):
-                    for batch in minibatches(len(X), batch_size, rng):
-                        h, caches = X[batch], []
-                        for layer in range(1, last):
-                            h, linear = linear_forward(h, params[f"W{layer}"], params[f"b{layer}"])
-                            h, relu = relu_forward(h)
-                            drop = (None, p_drop)
-                            caches.append((linear, relu, drop))
-                        scores, linear = linear_forward(h, params[f"W{last}"], params[f"b{last}"])
-                        _, dscores = softmax_cross_entropy(scores, y[batch])
-                        _, grads = l2_penalty(params, lam)
-                        dh, dW, db = linear_backward(dscores, linear)
-                        grads[f"W{last}"], grads[f"b{last}"] = grads[f"W{last}"] + dW, grads[f"b{last}"] + db
-                        for layer in range(last - 1, 0, -1):
-                            linear, relu, drop = caches[layer - 1]
-                            dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)
-                            grads[f"W{layer}"], grads[f"b{layer}"] = grads[f"W{layer}"] + dW, grads[f"b{layer}"] + db
-                        for name in params:
-                            params[name], states[name] = adam(params[name], grads[name], states[name])
-                    if on_epoch is not None:
-                        on_epoch(epoch, params)
-                return params
-            """),
-    Mistake("train_mlp", 'one optimizer state for every parameter',
-            "Adam's running means have the shape of the parameter they follow, and its step count is that parameter's: each parameter needs a state of its own, kept from one step to the next.",
-            """
-            def train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None):
-                sizes = [X.shape[1], *hidden, int(y.max()) + 1]
-                weights = init_weights(list(zip(sizes[:-1], sizes[1:])), "he", rng)
-                params = {}
-                for layer, W in enumerate(weights, start=1):
-                    params[f"W{layer}"], params[f"b{layer}"] = W, np.zeros(W.shape[1])
-                states = {name: {"learning_rate": lr} for name in params}
-                last = len(weights)
-                for epoch in range(epochs):
-                    for batch in minibatches(len(X), batch_size, rng):
-                        h, caches = X[batch], []
-                        for layer in range(1, last):
-                            h, linear = linear_forward(h, params[f"W{layer}"], params[f"b{layer}"])
-                            h, relu = relu_forward(h)
-                            h, drop = dropout_forward(h, p_drop, True, rng)
-                            caches.append((linear, relu, drop))
-                        scores, linear = linear_forward(h, params[f"W{last}"], params[f"b{last}"])
-                        _, dscores = softmax_cross_entropy(scores, y[batch])
-                        _, grads = l2_penalty(params, lam)
-                        dh, dW, db = linear_backward(dscores, linear)
-                        grads[f"W{last}"], grads[f"b{last}"] = grads[f"W{last}"] + dW, grads[f"b{last}"] + db
-                        for layer in range(last - 1, 0, -1):
-                            linear, relu, drop = caches[layer - 1]
-                            dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)
-                            grads[f"W{layer}"], grads[f"b{layer}"] = grads[f"W{layer}"] + dW, grads[f"b{layer}"] + db
-                        for name in params:
-                            params[name], states["W1"] = adam(params[name], grads[name], states["W1"])
-                    if on_epoch is not None:
-                        on_epoch(epoch, params)
-                return params
-            """),
+            "The objective is the mean loss plus the penalty, so the gradient every parameter follows is the sum of "
+            "both gradients; a penalty that only enters the reported loss changes no weight.",
+            train_mlp_with("_, grads = l2_penalty(params, lam)",
+                           "grads = {name: np.zeros_like(value) for name, value in params.items()}")),
+    Mistake("train_mlp", "dropout left out",
+            "Dropout belongs to every training step's forward pass, after each hidden ReLU, with the drop "
+            "probability given; its backward pass then uses that same step's mask.",
+            train_mlp_with("h, drop = dropout_forward(h, p_drop, True, rng)", "drop = (None, p_drop)")),
+    Mistake("train_mlp", "one optimizer state for every parameter",
+            "Adam's running means have the shape of the parameter they follow, and its step count is that "
+            "parameter's: each parameter needs a state of its own, kept from one step to the next.",
+            train_mlp_with("params[name], states[name] = adam(params[name], grads[name], states[name])",
+                           'params[name], states["W1"] = adam(params[name], grads[name], states["W1"])')),
     Mistake("train_mlp", "numpy's global generator instead of rng",
-            "Everything random in the training (the initial weights, the shuffles, the masks) must come from the rng given, so that the same seed gives the same network; NumPy's global generator is shared by all code.",
-            """
-            def train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None):
-                rng = np.random.default_rng(np.random.randint(2**31))
-                sizes = [X.shape[1], *hidden, int(y.max()) + 1]
-                weights = init_weights(list(zip(sizes[:-1], sizes[1:])), "he", rng)
-                params = {}
-                for layer, W in enumerate(weights, start=1):
-                    params[f"W{layer}"], params[f"b{layer}"] = W, np.zeros(W.shape[1])
-                states = {name: {"learning_rate": lr} for name in params}
-                last = len(weights)
-                for epoch in range(epochs):
-                    for batch in minibatches(len(X), batch_size, rng):
-                        h, caches = X[batch], []
-                        for layer in range(1, last):
-                            h, linear = linear_forward(h, params[f"W{layer}"], params[f"b{layer}"])
-                            h, relu = relu_forward(h)
-                            h, drop = dropout_forward(h, p_drop, True, rng)
-                            caches.append((linear, relu, drop))
-                        scores, linear = linear_forward(h, params[f"W{last}"], params[f"b{last}"])
-                        _, dscores = softmax_cross_entropy(scores, y[batch])
-                        _, grads = l2_penalty(params, lam)
-                        dh, dW, db = linear_backward(dscores, linear)
-                        grads[f"W{last}"], grads[f"b{last}"] = grads[f"W{last}"] + dW, grads[f"b{last}"] + db
-                        for layer in range(last - 1, 0, -1):
-                            linear, relu, drop = caches[layer - 1]
-                            dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)
-                            grads[f"W{layer}"], grads[f"b{layer}"] = grads[f"W{layer}"] + dW, grads[f"b{layer}"] + db
-                        for name in params:
-                            params[name], states[name] = adam(params[name], grads[name], states[name])
-                    if on_epoch is not None:
-                        on_epoch(epoch, params)
-                return params
-            """),
-    Mistake("train_mlp", 'a generator of its own instead of rng',
-            'A generator made inside the function starts from a seed the caller cannot set, so two trainings from the same seed differ: draw from the rng given.',
-            """
-            def train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None):
-                rng = np.random.default_rng()
-                sizes = [X.shape[1], *hidden, int(y.max()) + 1]
-                weights = init_weights(list(zip(sizes[:-1], sizes[1:])), "he", rng)
-                params = {}
-                for layer, W in enumerate(weights, start=1):
-                    params[f"W{layer}"], params[f"b{layer}"] = W, np.zeros(W.shape[1])
-                states = {name: {"learning_rate": lr} for name in params}
-                last = len(weights)
-                for epoch in range(epochs):
-                    for batch in minibatches(len(X), batch_size, rng):
-                        h, caches = X[batch], []
-                        for layer in range(1, last):
-                            h, linear = linear_forward(h, params[f"W{layer}"], params[f"b{layer}"])
-                            h, relu = relu_forward(h)
-                            h, drop = dropout_forward(h, p_drop, True, rng)
-                            caches.append((linear, relu, drop))
-                        scores, linear = linear_forward(h, params[f"W{last}"], params[f"b{last}"])
-                        _, dscores = softmax_cross_entropy(scores, y[batch])
-                        _, grads = l2_penalty(params, lam)
-                        dh, dW, db = linear_backward(dscores, linear)
-                        grads[f"W{last}"], grads[f"b{last}"] = grads[f"W{last}"] + dW, grads[f"b{last}"] + db
-                        for layer in range(last - 1, 0, -1):
-                            linear, relu, drop = caches[layer - 1]
-                            dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)
-                            grads[f"W{layer}"], grads[f"b{layer}"] = grads[f"W{layer}"] + dW, grads[f"b{layer}"] + db
-                        for name in params:
-                            params[name], states[name] = adam(params[name], grads[name], states[name])
-                    if on_epoch is not None:
-                        on_epoch(epoch, params)
-                return params
-            """),
-    Mistake("train_mlp", 'a fixed seed of its own',
-            "A seed fixed inside the function makes every training the same, whatever generator the caller passes: the caller's rng decides the initial weights, the shuffles and the masks.",
-            """
-            def train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None):
-                rng = np.random.default_rng(0)
-                sizes = [X.shape[1], *hidden, int(y.max()) + 1]
-                weights = init_weights(list(zip(sizes[:-1], sizes[1:])), "he", rng)
-                params = {}
-                for layer, W in enumerate(weights, start=1):
-                    params[f"W{layer}"], params[f"b{layer}"] = W, np.zeros(W.shape[1])
-                states = {name: {"learning_rate": lr} for name in params}
-                last = len(weights)
-                for epoch in range(epochs):
-                    for batch in minibatches(len(X), batch_size, rng):
-                        h, caches = X[batch], []
-                        for layer in range(1, last):
-                            h, linear = linear_forward(h, params[f"W{layer}"], params[f"b{layer}"])
-                            h, relu = relu_forward(h)
-                            h, drop = dropout_forward(h, p_drop, True, rng)
-                            caches.append((linear, relu, drop))
-                        scores, linear = linear_forward(h, params[f"W{last}"], params[f"b{last}"])
-                        _, dscores = softmax_cross_entropy(scores, y[batch])
-                        _, grads = l2_penalty(params, lam)
-                        dh, dW, db = linear_backward(dscores, linear)
-                        grads[f"W{last}"], grads[f"b{last}"] = grads[f"W{last}"] + dW, grads[f"b{last}"] + db
-                        for layer in range(last - 1, 0, -1):
-                            linear, relu, drop = caches[layer - 1]
-                            dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)
-                            grads[f"W{layer}"], grads[f"b{layer}"] = grads[f"W{layer}"] + dW, grads[f"b{layer}"] + db
-                        for name in params:
-                            params[name], states[name] = adam(params[name], grads[name], states[name])
-                    if on_epoch is not None:
-                        on_epoch(epoch, params)
-                return params
-            """),
+            "Everything random in the training (the initial weights, the shuffles, the masks) must come from the "
+            "rng given, so that the same seed gives the same network; NumPy's global generator is shared by all "
+            "code.",
+            train_mlp_with(FIRST_LINE, "rng = np.random.default_rng(np.random.randint(2**31))\n" + FIRST_LINE)),
+    Mistake("train_mlp", "a generator of its own instead of rng",
+            "A generator made inside the function starts from a seed the caller cannot set, so two trainings from "
+            "the same seed differ: draw from the rng given.",
+            train_mlp_with(FIRST_LINE, "rng = np.random.default_rng()\n" + FIRST_LINE)),
+    Mistake("train_mlp", "a fixed seed of its own",
+            "A seed fixed inside the function makes every training the same, whatever generator the caller "
+            "passes: the caller's rng decides the initial weights, the shuffles and the masks.",
+            train_mlp_with(FIRST_LINE, "rng = np.random.default_rng(0)\n" + FIRST_LINE)),
 ]
