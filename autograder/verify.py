@@ -7,7 +7,9 @@ For each lab:
 2. the untouched student notebook scores 0 on every autograded cell, and each cell
    fails with a message naming its task ("Lab 01, task 2: matmul");
 3. every graded test cell has a judge, and every judge a cell;
-4. `labs/<lab>/` and the check fixtures are what `release` would write now
+4. no cell the grader runs reads a name that only cells tagged `skip-when-grading` define
+   (the solution's full marks in 1 are earned with those cells skipped);
+5. `labs/<lab>/` and the check fixtures are what `release` would write now
    (ignoring volatile metadata such as cell ids; the fixtures' numbers by value, see
    `autograder.fixtures`: another CPU's rounding is no difference).
 Prints a line per lab and each problem, naming the lab and the cell.
@@ -16,13 +18,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import symtable
 import tempfile
 from pathlib import Path
 
+from IPython.core.inputtransformer2 import TransformerManager
+
 from autograder.grading import grade
 from autograder.judges import judges_for
-from autograder.labs import (FIXTURES, available_labs, defined_functions, is_solution_cell, lab_number,
-                             read_notebook, source_path, student_path, task_of_test_cell, test_cells)
+from autograder.labs import (FIXTURES, available_labs, defined_functions, is_skipped_when_grading,
+                             is_solution_cell, lab_number, read_notebook, source_path, student_path,
+                             task_of_test_cell, test_cells)
 from autograder.fixtures import build_fixture, fixture_drift
 from autograder.course import quiet_nbgrader
 from autograder.release import generate_student_version
@@ -76,6 +82,42 @@ def judge_problems(lab_id: str) -> list[str]:
     return problems
 
 
+def names_bound_and_read(source: str) -> tuple[set[str], set[str]]:
+    """The global names a cell binds (assignments, imports, def, class) and the ones it reads,
+    at top level or from inside its functions and classes (a function's own locals are not reads)."""
+    table = symtable.symtable(TransformerManager().transform_cell(source), "cell", "exec")
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    read, scopes = set(), [table]
+    while scopes:
+        scope = scopes.pop()
+        scopes.extend(scope.get_children())
+        read |= {s.get_name() for s in scope.get_symbols()
+                 if s.is_referenced() and (scope is table or s.is_global() or s.is_declared_global())}
+    return bound, read
+
+
+def skip_problems(lab_id: str) -> list[str]:
+    """Cells the grader runs must not read what only skipped cells define: skipping them would
+    change what the judged code does."""
+    cells = [cell for cell in read_notebook(source_path(lab_id)).cells if cell.cell_type == "code"]
+    only_skipped = set()
+    for cell in cells:
+        if is_skipped_when_grading(cell):
+            only_skipped |= names_bound_and_read(cell.source)[0]
+    for cell in cells:
+        if not is_skipped_when_grading(cell):
+            only_skipped -= names_bound_and_read(cell.source)[0]
+    problems = []
+    for index, cell in enumerate(cells):
+        if is_skipped_when_grading(cell):
+            continue
+        needed = sorted(names_bound_and_read(cell.source)[1] & only_skipped)
+        if needed:
+            problems.append(f"{lab_id}: code cell {index + 1} (run when grading) reads {', '.join(needed)}, "
+                            "which only cells tagged skip-when-grading define")
+    return problems
+
+
 def exercise_names(lab_id: str) -> list[str]:
     """The functions and classes the lab's solution cells define."""
     return [name for cell in read_notebook(source_path(lab_id)).cells if is_solution_cell(cell)
@@ -118,7 +160,8 @@ def verify(lab_ids: list[str] | None = None) -> bool:
     quiet_nbgrader()
     all_good = True
     for lab_id in lab_ids or available_labs():
-        problems = judge_problems(lab_id) + release_problems(lab_id) + grading_problems(lab_id)
+        problems = (judge_problems(lab_id) + skip_problems(lab_id) + release_problems(lab_id)
+                    + grading_problems(lab_id))
         if problems:
             all_good = False
             print(f"✘ {lab_id}")
@@ -126,5 +169,5 @@ def verify(lab_ids: list[str] | None = None) -> bool:
                 print(f"  - {problem}")
         else:
             print(f"✔ {lab_id}: solution full marks, stubs 0 naming their tasks, "
-                  "every cell judged, labs/ and fixtures up to date")
+                  "every cell judged, nothing run needs a skipped cell, labs/ and fixtures up to date")
     return all_good

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SAWarning
 from autograder.classroom import build_class, synthetic_class
 from autograder.course import course_config, quiet_nbgrader
 from autograder.grading import grade
-from autograder.labs import available_labs, read_notebook, source_path
+from autograder.labs import available_labs, is_skipped_when_grading, read_notebook, source_path
 from autograder.release import generate_student_version
 from autograder.sandbox import confinement
 
@@ -56,9 +56,12 @@ def stock_autograde(submitted: Path, course: Path, labs: list[str]) -> float:
     return time.monotonic() - started
 
 
-def solution_seconds(lab_id: str) -> float:
-    """One top-to-bottom run of the lab's solution notebook, kernel start included."""
+def solution_seconds(lab_id: str, as_graded: bool = False) -> float:
+    """One top-to-bottom run of the lab's solution notebook, kernel start included;
+    as_graded: without the cells tagged skip-when-grading, as the grader runs it."""
     nb = read_notebook(source_path(lab_id))
+    if as_graded:
+        nb.cells = [cell for cell in nb.cells if not is_skipped_when_grading(cell)]
     started = time.monotonic()
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(source_path(lab_id).parent)}}).execute()
@@ -70,10 +73,13 @@ SOLUTION_BUDGET_S = 15.0  # each lab's solution, top to bottom, on 2 CPU cores (
 
 def print_solution_times() -> None:
     """Each lab's solution notebook run once, kernel start included, beside the budget."""
-    print(f"solution notebooks on {os.cpu_count()} cores, one run each (budget {SOLUTION_BUDGET_S:g} s):")
+    print(f"solution notebooks on {os.cpu_count()} cores, one run each, kernel start included "
+          f"(budget {SOLUTION_BUDGET_S:g} s):")
+    print(f"  {'lab':<22}{'whole':>8}{'as graded':>12}")
     for lab_id in available_labs():
-        seconds = solution_seconds(lab_id)
-        print(f"  {lab_id:<22}{seconds:>6.1f} s  {'within' if seconds <= SOLUTION_BUDGET_S else 'OVER'} budget")
+        whole, graded = solution_seconds(lab_id), solution_seconds(lab_id, as_graded=True)
+        verdict = "within" if whole <= SOLUTION_BUDGET_S else "graded run within" if graded <= SOLUTION_BUDGET_S else "OVER"
+        print(f"  {lab_id:<22}{whole:>6.1f} s{graded:>10.1f} s  {verdict} budget")
 
 
 def main() -> None:
