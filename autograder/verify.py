@@ -99,20 +99,14 @@ def names_bound_and_read(source: str) -> tuple[set[str], set[str]]:
 def skip_problems(lab_id: str) -> list[str]:
     """Cells the grader runs must not read what only skipped cells define: skipping them would
     change what the judged code does."""
-    cells = [cell for cell in read_notebook(source_path(lab_id)).cells if cell.cell_type == "code"]
-    only_skipped = set()
-    for cell in cells:
-        if is_skipped_when_grading(cell):
-            only_skipped |= names_bound_and_read(cell.source)[0]
-    for cell in cells:
-        if not is_skipped_when_grading(cell):
-            only_skipped -= names_bound_and_read(cell.source)[0]
+    cells = [(cell, *names_bound_and_read(cell.source)) for cell in read_notebook(source_path(lab_id)).cells
+             if cell.cell_type == "code"]
+    only_skipped = set().union(*(bound for cell, bound, _ in cells if is_skipped_when_grading(cell)))
+    only_skipped -= set().union(*(bound for cell, bound, _ in cells if not is_skipped_when_grading(cell)))
     problems = []
-    for index, cell in enumerate(cells):
-        if is_skipped_when_grading(cell):
-            continue
-        needed = sorted(names_bound_and_read(cell.source)[1] & only_skipped)
-        if needed:
+    for index, (cell, _, read) in enumerate(cells):
+        needed = sorted(read & only_skipped)
+        if needed and not is_skipped_when_grading(cell):
             problems.append(f"{lab_id}: code cell {index + 1} (run when grading) reads {', '.join(needed)}, "
                             "which only cells tagged skip-when-grading define")
     return problems
