@@ -167,6 +167,7 @@ class JudgedExecute(Execute):
             raise RuntimeError("the kernel did not answer its first request")
         self.nb.metadata["language_info"] = info["content"]["language_info"]
         self.km.mark_log()
+        self.kernel_start = self.km.kernel_start()
         if self.out_of_time:  # the watchdog fired while it started, and may have missed it
             self.km.kill_sandbox()
 
@@ -229,6 +230,7 @@ class JudgedExecute(Execute):
         self.excluded: dict[int, KernelDeath] = {}  # cells that ended a kernel: not run again
         self.current_index = -1
         self.counting_output = True
+        self.kernel_start = ""
         self.reset_output_trackers()
         started = time.monotonic()
         watchdog = threading.Timer(self.wall_seconds, self.wall_clock_passed)
@@ -246,7 +248,7 @@ class JudgedExecute(Execute):
         resources["nbgrader"]["execution"] = Execution(
             seconds=round(time.monotonic() - started, 3), kernel_deaths=self.deaths, fatal=self.fatal_death,
             not_restarted=self.not_restarted, timed_out_cells=self.timed_out, flooded=self.flooded,
-            output_dropped=self.output_dropped)
+            output_dropped=self.output_dropped, kernel_start=self.kernel_start)
         self.set_widgets_metadata()
         return self.nb, self.resources
 

@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
+from autograder.sandbox import FORKED
 from autograder.results import Status, SubmissionResult
 
 if TYPE_CHECKING:
@@ -105,10 +106,22 @@ def this_run(summary: RunSummary | None) -> str:
     return f"<h2>This run</h2><p>{escape(headline)}.</p>{regraded}"
 
 
+def kernel_starts_note(submissions: list[SubmissionResult]) -> str:
+    """How the kernels started: forked from each worker's zygote, or cold, and why (issue 15)."""
+    starts = Counter(s.execution.kernel_start for s in submissions if s.execution and s.execution.kernel_start)
+    if not starts:
+        return ""
+    cold = {start: count for start, count in starts.items() if start != FORKED}
+    css = "warn" if cold else "info"
+    text = "; ".join(f"{count} {start}" for start, count in sorted(starts.items(), key=lambda item: -item[1]))
+    return f'<p class="{css}">Kernel starts: {escape(text)}.</p>'
+
+
 def report_html(submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None) -> str:
     submissions = list(submissions)
     kinds = Counter(s.status.value for s in submissions)
     sandbox_note = f'<p class="{"warn" if confinement.startswith("NOT") else "info"}">Kernels: {escape(confinement)}</p>'
+    sandbox_note += kernel_starts_note(submissions)
     unusual = [[s.student_id, s.lab_id, s.status.value, s.sentence, f"{s.points:g}"]
                for s in submissions if s.status is not Status.GRADED]
     flagged = [[s.student_id, s.lab_id, "; ".join(s.flags)] for s in submissions if s.flags]

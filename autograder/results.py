@@ -100,6 +100,7 @@ class Execution:
     timed_out_cells: list[int] = field(default_factory=list)
     flooded: str | None = None  # "cell 2 printed more than 40 MB and was interrupted"
     output_dropped: bool = False
+    kernel_start: str = ""  # "forked from the worker's zygote", or "cold: <why not forked>"
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -110,7 +111,7 @@ class Execution:
         return cls(seconds=data["seconds"], kernel_deaths=[KernelDeath(**death) for death in data["kernel_deaths"]],
                    fatal=None if fatal is None else KernelDeath(**fatal), not_restarted=data["not_restarted"],
                    timed_out_cells=list(data["timed_out_cells"]), flooded=data["flooded"],
-                   output_dropped=data["output_dropped"])
+                   output_dropped=data["output_dropped"], kernel_start=data.get("kernel_start", ""))
 
 
 def status_of(execution: Execution) -> tuple[Status, str]:

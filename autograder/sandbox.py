@@ -41,6 +41,10 @@ import labutils
 HOME = "/home/student"  # the scratch directory, as the kernel sees it
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "fonts", "localtime",
              "mime.types", "nsswitch.conf", "passwd", "group", "hosts")
+# No history database, so no history thread (a thread started after a fork bomb has taken
+# every process slot would fail a later cell): the same for a cold and a forked kernel.
+KERNEL_ARGUMENTS = ("--HistoryManager.hist_file=:memory:",)
+FORKED = "forked from the worker's zygote"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
@@ -134,9 +138,12 @@ def prlimit_arguments(limits: Limits) -> list[str]:
     return ["prlimit", *arguments]
 
 
-def bwrap_arguments(kernel_dir: str, scratch_mb: int) -> list[str]:
-    arguments = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-                 "--hostname", "sandbox", "--ro-bind", "/usr", "/usr"]
+def bwrap_arguments(kernel_dir: str, scratch_mb: int, drop_capabilities: bool = True) -> list[str]:
+    """drop_capabilities=False for the zygote (`autograder.zygote`), which makes namespaces of
+    its own for each kernel and drops every capability there."""
+    arguments = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session",
+                 *(["--cap-drop", "ALL"] if drop_capabilities else []), "--hostname", "sandbox",
+                 "--ro-bind", "/usr", "/usr"]
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             arguments += ["--symlink", os.readlink(top), top]
@@ -202,6 +209,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     _cgroup: Path | None = None
     _sandboxed = False
+    _forked = False  # from the worker's zygote (autograder.zygote)
 
     @property
     def limits(self) -> Limits:
@@ -240,6 +248,14 @@ class SandboxedKernelManager(AsyncKernelManager):
             return ""
         return " | ".join([line.strip() for line in text.splitlines() if line.strip()][-lines:])
 
+    def kernel_start(self) -> str:
+        """How its kernel started, for the report: forked from the zygote, or cold and why."""
+        if self._forked:
+            return FORKED
+        from autograder.zygote import zygote_problem
+
+        return f"cold: {zygote_problem() or 'no zygote'}"
+
     def exit_reason(self) -> str:
         """How the kernel ended: 'a segmentation fault (SIGSEGV)', 'exit status 3', ''."""
         process = getattr(self.provisioner, "process", None)
@@ -263,9 +279,20 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         scratch = self.folder / "scratch"
         scratch.mkdir(parents=True, exist_ok=True)
+        _live_managers.add(self)
+        from autograder.zygote import worker_zygote  # it builds on this module
+
+        zygote = worker_zygote(self.folder, self.threads, self.limits)
+        if zygote is not None:
+            self._sandboxed = self._forked = True
+            process = zygote.spawn(self.folder / "kernel", self.connection_file,
+                                   kernel_environment(str(scratch), self.threads), self.limits, self.log_file)
+            self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = process, None, None
+            self._reconcile_connection_info(self.provisioner.connection_info)
+            return
+        self._forked = False
         kw["env"] = kernel_environment(str(scratch), self.threads)
         kw["cwd"] = str(scratch)
-        _live_managers.add(self)
         log = self.log_file.open("ab")
         kw["stdout"] = kw["stderr"] = log
         try:
@@ -279,7 +306,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._sandboxed = bwrap_problem() is None
         if self._sandboxed:
             command += bwrap_arguments(str(self.folder / "kernel"), self.scratch_mb) + ["--info-fd", "3"]
-        command += kernel_cmd
+        command += [*kernel_cmd, *KERNEL_ARGUMENTS]
         join = ""
         root = pids_cgroup_root()
         if root is not None:
@@ -292,6 +319,11 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def kill_sandbox(self) -> None:
         """SIGKILL every process of the kernel's sandbox (safe to call from another thread)."""
+        process = getattr(self.provisioner, "process", None)
+        if self._forked:
+            if process is not None:
+                process.kill()
+            return
         pids = set()
         if self._sandboxed:
             try:
@@ -303,8 +335,6 @@ class SandboxedKernelManager(AsyncKernelManager):
                 pids.update(int(p) for p in (self._cgroup / "cgroup.procs").read_text().split())
             except OSError:
                 pass
-        provisioner = self.provisioner
-        process = getattr(provisioner, "process", None)
         if process is not None and process.poll() is None:
             pids.add(process.pid)
             if not self._sandboxed:  # the kernel leads its own session: end its children too

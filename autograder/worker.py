@@ -37,6 +37,7 @@ from autograder.gradebook import SubmissionGrades, read_grades
 from autograder.labs import ROOT, nbgrader_meta
 from autograder.results import CellResult, Execution, Status, SubmissionResult, status_of
 from autograder.sandbox import Limits
+from autograder.zygote import close_worker_zygote, worker_root
 
 
 @dataclass
@@ -140,6 +141,7 @@ def watch_parent(parent_pid: int) -> None:
             os.kill(parent_pid, 0)
         except ProcessLookupError:
             sandbox.kill_all_sandboxes()
+            close_worker_zygote()
             os._exit(1)
 
 
@@ -147,7 +149,8 @@ def grade_submission(job: Job, parent_pid: int | None = None) -> tuple[Submissio
     """Grade one staged submission with nbgrader against a private gradebook copy: its
     result, and its grades in that gradebook (None when nbgrader recorded none)."""
     start_worker(job.threads, parent_pid)
-    private = Path(tempfile.mkdtemp(prefix="nnlabs-"))
+    # Under the worker's folder, which its zygote sees (each kernel only its own part of it).
+    private = Path(tempfile.mkdtemp(prefix="s", dir=worker_root()))
     try:
         private_db = private / "gradebook.db"
         shutil.copy(job.template_db, private_db)

@@ -8,6 +8,7 @@ import asyncio
 import csv
 import json
 import os
+import re
 import socket
 import threading
 from pathlib import Path
@@ -23,8 +24,8 @@ from autograder.execution import JudgedExecute
 from autograder.grading import grade
 from autograder.labs import ROOT, read_notebook, source_path, student_path
 from autograder.mistakes import catalogue
-from autograder.results import Status, read_result
-from autograder.sandbox import Limits, bwrap_problem, pids_cgroup_root
+from autograder.results import Status, SubmissionResult, read_result
+from autograder.sandbox import FORKED, Limits, bwrap_problem, pids_cgroup_root
 from autograder.worker import autograde_config
 
 LAB = "01_matrix_shapes"
@@ -689,3 +690,79 @@ def test_each_submission_has_a_results_file(graded):
         assert result == graded["results"][student_id] and result.lab_id == LAB
         if result.status is Status.GRADED:
             assert set(result.cells) == {"test_product_shape", "test_matmul", "test_ffnn_forward"}
+
+
+# The first student of a worker leaves everything it can behind; the second, graded next by
+# the same worker (and, where it runs, the same zygote), must be graded as if alone.
+LEAVES_TRACES = """\
+import os, subprocess, sys, time, numpy, labutils
+print("started", time.time())
+numpy.matmul = lambda a, b: "patched"          # the module, in memory
+labutils.TRACE = "left by the first student"
+sys.modules["numpy"].TRACE = True
+for folder in ("/tmp", os.path.expanduser("~")):
+    open(os.path.join(folder, "left-behind"), "w").write("trace")
+subprocess.Popen(["sleep", "4241"], start_new_session=True)  # a daemon
+if os.fork() == 0:                                            # another, double-forked
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "4242"])
+    os._exit(0)
+"""
+GRADED_AFTER = """\
+import os, time, numpy, labutils
+def daemons():
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            found.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode())
+        except OSError:
+            pass
+    return [command for command in found if command.startswith("sleep 424")]
+print("started", time.time())
+print("SEEN", numpy.matmul is numpy.core.multiarray.matmul if hasattr(numpy, "core") else True,
+      hasattr(numpy, "TRACE"), hasattr(labutils, "TRACE"),
+      os.path.exists("/tmp/left-behind"), os.path.exists(os.path.expanduser("~/left-behind")), daemons())
+"""
+
+
+@pytest.fixture(scope="module")
+def graded_in_turn(tmp_path_factory):
+    root = tmp_path_factory.mktemp("in-turn")
+    submitted = root / "submitted"
+    for student_id, code in (("a-leaves-traces", LEAVES_TRACES), ("b-graded-after", GRADED_AFTER)):
+        nb = nbformat.read(SOLUTION_FILE, as_version=4)
+        first_code = next(cell for cell in nb.cells if cell.cell_type == "code")
+        write_submission(submitted, student_id, LAB, insert_after(nb, first_code.id, code))
+    results = {r.student_id: r for r in grade(submitted, root / "out", workers=1, timeout=TIMEOUT,
+                                               limits=Limits(wall_seconds=WALL))}
+    outputs = {}
+    for student_id in results:
+        nb = nbformat.read(root / "out" / "autograded" / student_id / LAB / f"{LAB}.ipynb", as_version=4)
+        outputs[student_id] = "".join(o.get("text", "") for cell in nb.cells for o in cell.get("outputs", []))
+    return results, outputs
+
+
+@needs_sandbox
+def test_what_a_submission_leaves_behind_never_reaches_the_next(graded_in_turn):
+    results, outputs = graded_in_turn
+    first, second = results["a-leaves-traces"], results["b-graded-after"]
+    assert first.execution.kernel_start == second.execution.kernel_start == FORKED
+    started = {student: float(re.search(r"started (\S+)", text).group(1)) for student, text in outputs.items()}
+    assert started["a-leaves-traces"] < started["b-graded-after"]  # one worker: in this order
+    assert "SEEN True False False False False []" in outputs["b-graded-after"], outputs["b-graded-after"]
+    assert (second.status, second.points) == (Status.GRADED, second.max_points)
+    assert our_processes("sleep 424") == []  # and the daemons are gone for good
+
+
+def test_a_kernel_starts_cold_and_says_why_where_no_zygote_can_serve_it(tmp_path):
+    from autograder import report, zygote
+    from autograder.results import Execution
+
+    assert zygote.worker_zygote(tmp_path / "k", threads=1, limits=Limits()) is None
+    assert zygote.zygote_problem() == f"the kernel's folder {tmp_path / 'k'} is outside the worker's folder " \
+                                      f"{zygote.worker_root()}"
+    forked, cold = (SubmissionResult("a", LAB), SubmissionResult("b", LAB))
+    forked.execution, cold.execution = Execution(kernel_start=FORKED), Execution(kernel_start="cold: no bubblewrap")
+    note = report.kernel_starts_note([forked, cold])
+    assert "1 forked from the worker&#x27;s zygote; 1 cold: no bubblewrap" in note and 'class="warn"' in note

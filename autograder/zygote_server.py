@@ -1,0 +1,197 @@
+"""The zygote: one per grading worker, inside that worker's bubblewrap sandbox.
+
+Started by `autograder.zygote.Zygote` as `python -c <this file's text> FD` (the sandbox cannot
+see `autograder/`), with FD one end of a SOCK_SEQPACKET socket pair. It imports what every
+kernel imports (numpy, torch with one thread, matplotlib, ipykernel, labutils), starts no
+thread, calls `gc.freeze()` and says `{"ready": ...}`. Then, per message:
+
+    {"spawn": {...}} + the kernel's log file as a passed descriptor
+        fork a child that becomes the submission's kernel (`become_kernel`); answers
+        {"spawned": ID} where ID is the child's pid here;
+    {"kill": ID}     SIGKILL that child; its whole namespace dies with it;
+and, unasked, {"exited": ID, "code": returncode} when a child ends (a negative code: the signal).
+
+The child enters fresh user, mount, PID, IPC, UTS and network namespaces and forks the
+kernel as the PID namespace's init, tied to the child by PR_SET_PDEATHSIG: killing the child
+kills the kernel, and the kernel's end ends every process it left. The kernel gets in-memory
+`/tmp` and home of its own, sees no other submission's folder (a tmpfs covers the worker's
+folder but for its own kernel directory), gets its rlimits, drops every capability, and runs
+`IPKernelApp` on its connection file. Nothing it does reaches the zygote or the next kernel:
+each is a copy-on-write copy of the zygote's memory.
+"""
+import ctypes
+import gc
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
+LAST_CAPABILITY = 63
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def checked(result: int, what: str) -> None:
+    if result != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"{what}: {os.strerror(error)}")
+
+
+def mount(source, target: str, fstype, flags: int, data=None) -> None:
+    encoded = [None if value is None else value.encode() for value in (source, target, fstype, data)]
+    checked(libc.mount(encoded[0], encoded[1], encoded[2], ctypes.c_ulong(flags), encoded[3]), f"mount {target}")
+
+
+def preload() -> None:
+    import numpy  # noqa: F401
+    import torch
+    torch.set_num_threads(1)
+    import matplotlib  # noqa: F401  (pyplot is left to the kernel, which picks its inline backend)
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import IPython  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401
+    import labutils  # noqa: F401
+    import labutils.checks  # noqa: F401
+
+
+def drop_capabilities() -> None:
+    """Nothing this process or its children do may need a capability again."""
+    checked(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no new privileges")
+    for capability in range(LAST_CAPABILITY + 1):
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)  # EINVAL past the kernel's last one
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    header, data = Header(0x20080522, 0), (Data * 2)()
+    checked(libc.capset(ctypes.byref(header), data), "capset")
+
+
+def enter_namespaces() -> None:
+    uid, gid = os.geteuid(), os.getegid()
+    checked(libc.unshare(CLONE_NEWUSER), "unshare a user namespace")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(text)
+    checked(libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUTS),
+            "unshare mount, PID, IPC, network and UTS namespaces")
+
+
+def private_folders(request: dict) -> None:
+    """Own /tmp and home (in memory, capped); of the worker's folder only the kernel directory."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    kernel_dir, root = request["kernel_dir"], request["worker_root"]
+    kept = os.open(kernel_dir, os.O_PATH | os.O_DIRECTORY)
+    size = f"size={request['scratch_mb']}m,mode=1777"
+    covered = ["/tmp", request["home"]]
+    if not any(root.startswith(folder + "/") for folder in covered):
+        mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    for folder in covered:
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, size)
+    os.makedirs(kernel_dir)  # in one of the fresh folders: the only part of the worker's folder it sees
+    mount(f"/proc/self/fd/{kept}", kernel_dir, None, MS_BIND)
+    os.close(kept)
+
+
+def become_kernel(request: dict, log_fd: int) -> None:
+    """In the forked child: namespaces, then the kernel as their PID 1 (never returns)."""
+    code = 70
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        enter_namespaces()
+        kernel = os.fork()
+        if kernel:  # this process stands for the kernel: the zygote waits on it, kills it
+            _, status = os.waitpid(kernel, 0)
+            code = os.waitstatus_to_exitcode(status)
+            os._exit(code if code >= 0 else 128 - code)
+        checked(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "die with the parent")
+        os.setsid()
+        private_folders(request)
+        libc.sethostname(b"sandbox", 7)
+        for name, (soft, hard) in request["rlimits"].items():
+            resource.setrlimit(getattr(resource, name), (soft, hard))
+        drop_capabilities()
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
+        import torch
+        torch.set_num_threads(request["threads"])
+        sys.argv = ["ipykernel_launcher", "-f", request["connection_file"], *request["arguments"]]
+        from ipykernel import kernelapp
+        kernelapp.launch_new_instance()
+        code = 0
+    except BaseException as error:  # noqa: BLE001 - whatever happens, this process must not return to the loop
+        try:
+            os.write(2, f"zygote: the kernel could not start: {error!r}\n".encode())
+        except OSError:
+            pass
+    finally:
+        os._exit(code)
+
+
+def serve(control: socket.socket) -> None:
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    children: set[int] = set()
+
+    def say(message: dict) -> None:
+        control.send(json.dumps(message).encode())
+
+    while True:
+        ready, _, _ = select.select([control, wake_read], [], [])
+        if wake_read in ready:
+            os.read(wake_read, 512)
+            for pid in list(children):
+                ended, status = os.waitpid(pid, os.WNOHANG)
+                if ended:
+                    children.discard(pid)
+                    say({"exited": pid, "code": os.waitstatus_to_exitcode(status)})
+        if control in ready:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 16, 4)
+            if not data:
+                return  # the worker is gone
+            message = json.loads(data)
+            if "spawn" in message:
+                child = os.fork()
+                if child == 0:
+                    control.close()
+                    become_kernel(message["spawn"], fds[0])
+                children.add(child)
+                say({"spawned": child})
+            elif "kill" in message and message["kill"] in children:
+                os.kill(message["kill"], signal.SIGKILL)
+            for fd in fds:
+                os.close(fd)
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    preload()
+    import threading
+    gc.collect()
+    gc.freeze()
+    control.send(json.dumps({"ready": os.getpid(), "threads": threading.active_count()}).encode())
+    serve(control)
+
+
+if __name__ == "__main__":
+    main()
