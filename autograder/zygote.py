@@ -35,7 +35,7 @@ from pathlib import Path
 
 from autograder import zygote_server
 from autograder.sandbox import (HOME, KERNEL_ARGUMENTS, Limits, bwrap_arguments, bwrap_problem, kernel_environment,
-                                pids_cgroup_root)
+                                pids_cgroup_root, readable_paths)
 
 READY_SECONDS = 60.0  # importing torch in a cold cache on a slow disk
 SPAWN_SECONDS = 10.0
@@ -166,8 +166,10 @@ class Zygote:
         if os.geteuid() != 0:
             rlimits["RLIMIT_NPROC"] = limits.processes * 8
         request = {"worker_root": str(self.root), "kernel_dir": str(kernel_dir), "home": HOME, "cwd": HOME,
-                   "connection_file": connection_file, "env": env, "scratch_mb": limits.scratch_mb,
-                   "threads": self.threads, "arguments": list(KERNEL_ARGUMENTS), "rlimits": {name: [value, value] for name, value in rlimits.items()}}
+                   "readable": [str(path) for path in readable_paths()], "connection_file": connection_file,
+                   "env": env, "scratch_mb": limits.scratch_mb, "threads": self.threads,
+                   "arguments": list(KERNEL_ARGUMENTS),
+                   "rlimits": {name: [value, value] for name, value in rlimits.items()}}
         with self.lock, log_path.open("ab") as log:
             socket.send_fds(self.control, [json.dumps({"spawn": request}).encode()], [log.fileno()])
             try:

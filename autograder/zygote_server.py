@@ -90,19 +90,27 @@ def enter_namespaces() -> None:
 
 
 def private_folders(request: dict) -> None:
-    """Own /tmp and home (in memory, capped); of the worker's folder only the kernel directory."""
+    """Own /tmp and home (in memory, capped); of the worker's folder only the kernel directory.
+
+    What the kernel must read (the interpreter, the virtual environment, labutils: the sandbox's
+    read-only binds) stays visible even where it lies under /tmp or home, as in a checkout under
+    /tmp: each is held open before the tmpfs covers it and bound back after. A bind of a
+    read-only mount is read-only."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     kernel_dir, root = request["kernel_dir"], request["worker_root"]
-    kept = os.open(kernel_dir, os.O_PATH | os.O_DIRECTORY)
-    size = f"size={request['scratch_mb']}m,mode=1777"
     covered = ["/tmp", request["home"]]
     if not any(root.startswith(folder + "/") for folder in covered):
-        mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+        covered.append(root)
+    under_covered = [path for path in request["readable"]
+                     if any(path.startswith(folder + "/") for folder in covered)]
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [kernel_dir, *under_covered]}
+    size = f"size={request['scratch_mb']}m,mode=1777"
     for folder in covered:
-        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, size)
-    os.makedirs(kernel_dir)  # in one of the fresh folders: the only part of the worker's folder it sees
-    mount(f"/proc/self/fd/{kept}", kernel_dir, None, MS_BIND)
-    os.close(kept)
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, size if folder != root else "size=64k,mode=755")
+    for path, fd in kept.items():
+        os.makedirs(path, exist_ok=True)  # in a fresh tmpfs: nothing else of what it covered shows
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | (0 if path == kernel_dir else MS_REC))
+        os.close(fd)
 
 
 def become_kernel(request: dict, log_fd: int) -> None:

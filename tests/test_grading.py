@@ -766,3 +766,35 @@ def test_a_kernel_starts_cold_and_says_why_where_no_zygote_can_serve_it(tmp_path
     forked.execution, cold.execution = Execution(kernel_start=FORKED), Execution(kernel_start="cold: no bubblewrap")
     note = report.kernel_starts_note([forked, cold])
     assert "1 forked from the worker&#x27;s zygote; 1 cold: no bubblewrap" in note and 'class="warn"' in note
+
+
+# CI grades from a clean clone under /tmp, where each kernel's fresh /tmp would hide the
+# virtual environment and labutils unless the zygote binds them back: grade from such a copy.
+CHECKOUT_UNDER_TMP = """\
+import json, sys
+from pathlib import Path
+import labutils
+from autograder.grading import grade
+from autograder.sandbox import Limits
+assert labutils.__file__.startswith(sys.argv[1]), labutils.__file__
+[result] = grade(Path(sys.argv[2]), Path(sys.argv[3]), workers=1, timeout=5, limits=Limits(wall_seconds=60))
+print(json.dumps([result.execution.kernel_start, result.status.value, result.points, result.max_points]))
+"""
+
+
+@needs_sandbox
+def test_kernels_forked_for_a_checkout_under_tmp_see_its_labutils(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    assert str(tmp_path).startswith("/tmp/")
+    checkout = tmp_path / "checkout"
+    shutil.copytree(ROOT / "labutils", checkout / "labutils", ignore=shutil.ignore_patterns("__pycache__"))
+    write_submission(tmp_path / "submitted", "student", LAB, nbformat.read(SOLUTION_FILE, as_version=4))
+    env = {**os.environ, "PYTHONPATH": str(checkout)}
+    done = subprocess.run([sys.executable, "-c", CHECKOUT_UNDER_TMP, str(checkout), str(tmp_path / "submitted"),
+                           str(tmp_path / "out")], env=env, cwd=checkout, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    kernel_start, status, points, max_points = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (kernel_start, status, points) == (FORKED, Status.GRADED.value, max_points)
