@@ -1,17 +1,24 @@
 """Stock `nbgrader autograde` against this grader, on the same synthetic class, in one run.
 
     .venv/bin/python benchmarks/grading.py [--labs ID ...] [--students N] [--workers N]
+    .venv/bin/python benchmarks/grading.py --solution-times
 
-Prints seconds per submission for
+Grades the whole course (every lab, unless --labs) one lab at a time, as an instructor
+does, and prints per lab and overall, in seconds per submission:
 - stock:  nbgrader's own Autograde (serial, unsandboxed, no judges), as `nbgrader autograde`;
-- ours:   `autograder.grading.grade` (parallel workers, bubblewrap sandbox, judges);
+- ours:   `autograder.grading.grade` (parallel workers, bubblewrap sandbox, kernels forked
+          from a pre-imported zygote, cells tagged skip-when-grading not run, judges);
 - floor:  the solution notebooks' own execution time (kernel start included, plain
-          kernel) divided by the cores: what any grader of these notebooks must spend;
-and the ratios stock / ours and ours / floor.
+          kernel) divided by the cores, for the whole notebook and for the cells the
+          grader runs: what any grader of these notebooks must spend;
+the ratios stock / ours and ours / floor (as graded), and the peak memory (proportional
+set size, so pages a forked kernel shares with its zygote count once) of one worker with
+everything it started, against stock's one process and its kernel.
 """
 from __future__ import annotations
 
 import argparse
+import threading
 import logging
 import os
 import shutil
@@ -20,6 +27,7 @@ import time
 import warnings
 from pathlib import Path
 
+import psutil
 from nbclient import NotebookClient
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
@@ -82,10 +90,48 @@ def print_solution_times() -> None:
         print(f"  {lab_id:<22}{whole:>6.1f} s{graded:>10.1f} s  {verdict} budget")
 
 
+class PeakMemory:
+    """Samples, until stopped, the proportional set size of each child process of this one
+    together with everything it started, and keeps the largest (MiB)."""
+
+    def __init__(self, include_self: bool = False, interval: float = 0.25) -> None:
+        self.include_self, self.interval, self.peak_mib = include_self, interval, 0.0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    @staticmethod
+    def tree_mib(process: psutil.Process) -> float:
+        total = 0
+        for member in [process, *process.children(recursive=True)]:
+            try:
+                total += member.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                pass
+        return total / 2**20
+
+    def sample(self) -> None:
+        me = psutil.Process()
+        while not self.stopped.wait(self.interval):
+            try:
+                roots = [me] if self.include_self else me.children()
+                sizes = [self.tree_mib(root) for root in roots]
+            except psutil.Error:
+                continue
+            self.peak_mib = max([self.peak_mib, *sizes])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--labs", nargs="+", default=["01_matrix_shapes", "04_cross_entropy"])
-    parser.add_argument("--students", type=int, default=10)
+    parser.add_argument("--labs", nargs="+", default=None, help="lab ids (default: every lab)")
+    parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--solution-times", action="store_true",
                         help="only time every lab's solution notebook, one run each, against the 15 s budget")
@@ -95,32 +141,46 @@ def main() -> None:
         return
     quiet_nbgrader()
     warnings.filterwarnings("ignore", category=SAWarning)  # stock nbgrader's own, harmless
+    labs = args.labs or available_labs()
     cores = os.cpu_count() or 1
     scratch = Path(tempfile.mkdtemp(prefix="grading-benchmark-"))
     try:
         submitted = scratch / "submitted"
-        roster = build_class(synthetic_class(args.labs, students=args.students), submitted)
-        count = sum(len(labs) for labs in roster.values())
-        print(f"{len(roster)} students x {len(args.labs)} labs = {count} submissions on {cores} cores")
+        roster = build_class(synthetic_class(labs, students=args.students), submitted)
+        count = {lab: sum(lab in submitted_labs for submitted_labs in roster.values()) for lab in labs}
+        print(f"{len(roster)} students x {len(labs)} labs = {sum(count.values())} submissions on {cores} cores, "
+              f"{args.workers or cores} workers, graded one lab at a time")
         print(f"kernels (ours): {confinement()}")
 
-        solution = {lab_id: solution_seconds(lab_id) for lab_id in args.labs}
-        floor = sum(solution[lab] for labs in roster.values() for lab in labs) / cores
-        stock = stock_autograde(submitted, scratch / "stock", args.labs)
-        started = time.monotonic()
-        grade(submitted, scratch / "ours", labs=args.labs, workers=args.workers)
-        ours = time.monotonic() - started
+        solution_seconds(labs[0])  # warm the disk cache and the imports, so the first lab is not charged for them
+        rows = []
+        for lab in labs:
+            whole, as_graded = solution_seconds(lab), solution_seconds(lab, as_graded=True)
+            with PeakMemory(include_self=True) as stock_memory:
+                stock = stock_autograde(submitted, scratch / "stock", [lab])
+            with PeakMemory() as our_memory:
+                started = time.monotonic()
+                grade(submitted, scratch / "ours" / lab, labs=[lab], workers=args.workers)
+                ours = time.monotonic() - started
+            rows.append((lab, count[lab], stock, ours, count[lab] * whole / cores, count[lab] * as_graded / cores,
+                         stock_memory.peak_mib, our_memory.peak_mib))
+            print(f"  graded {lab}", flush=True)
 
         print()
-        print("solution notebooks, one run each: " + ", ".join(f"{lab} {s:.1f} s" for lab, s in solution.items()))
-        print(f"{'':<34}{'total s':>9}{'s / submission':>16}")
-        for name, seconds in (("stock nbgrader autograde (serial)", stock),
-                              (f"this grader ({args.workers or cores} workers)", ours),
-                              ("floor (solutions / cores)", floor)):
-            print(f"{name:<34}{seconds:>9.1f}{seconds / count:>16.2f}")
-        print()
-        print(f"stock / ours  = {stock / ours:.2f}x faster")
-        print(f"ours / floor  = {ours / floor:.2f}x the floor")
+        print("seconds per submission; floor = solution notebook / cores, whole and as graded; "
+              "peak MiB = one worker with its kernels (stock: its process and kernel)")
+        header = f"{'lab':<22}{'n':>3}{'stock':>8}{'ours':>7}{'stock/ours':>12}{'floor':>7}{'graded':>8}" \
+                 f"{'ours/floor':>12}{'peak MiB stock':>16}{'ours':>6}"
+        print(header)
+        print("-" * len(header))
+        for lab, n, stock, ours, floor, graded_floor, stock_mib, our_mib in rows:
+            print(f"{lab:<22}{n:>3}{stock / n:>8.2f}{ours / n:>7.2f}{stock / ours:>11.2f}x{floor / n:>7.2f}"
+                  f"{graded_floor / n:>8.2f}{ours / graded_floor:>11.2f}x{stock_mib:>16.0f}{our_mib:>6.0f}")
+        n, stock, ours, floor, graded_floor = (sum(row[k] for row in rows) for k in range(1, 6))
+        print("-" * len(header))
+        print(f"{'whole course':<22}{n:>3}{stock / n:>8.2f}{ours / n:>7.2f}{stock / ours:>11.2f}x{floor / n:>7.2f}"
+              f"{graded_floor / n:>8.2f}{ours / graded_floor:>11.2f}x{max(r[6] for r in rows):>16.0f}"
+              f"{max(r[7] for r in rows):>6.0f}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
