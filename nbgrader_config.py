@@ -63,3 +63,27 @@ c.SandboxedKernelManager.processes = 64
 c.SandboxedKernelManager.open_files = 512
 c.SandboxedKernelManager.file_mb = 64  # the largest file a kernel may write
 c.SandboxedKernelManager.scratch_mb = 256  # in-memory home and /tmp of the sandbox, each
+
+# Late penalties (autograder.late): nbgrader's AssignLatePenalties asks this plugin, from each
+# submission's timestamp.txt and its lab's due date. The gradebook keeps points and penalty
+# apart, so a regrade never takes a penalty twice. Labs without a due date are never late.
+c.AssignLatePenalties.plugin_class = "autograder.late.LatePenalty"
+c.LatePenalty.penalty_method = "per_day"  # none, zero, per_hour or per_day
+c.LatePenalty.points_per_period = 1.0     # points per hour or day begun after the due date
+c.LatePenalty.max_penalty = 3.0           # the most a late submission loses (None: no cap)
+c.LatePenalty.due_dates = {               # the term's schedule, UTC
+    "01_matrix_shapes": "2026-09-21 23:59 UTC",
+    "02_activations": "2026-09-28 23:59 UTC",
+    "03_softmax": "2026-10-05 23:59 UTC",
+    "04_cross_entropy": "2026-10-12 23:59 UTC",
+    "05_gradient_descent": "2026-10-19 23:59 UTC",
+    "06_backprop": "2026-10-26 23:59 UTC",
+    "07_dropout": "2026-11-02 23:59 UTC",
+    "08_training_loop": "2026-11-16 23:59 UTC",
+}
+
+# The similarity report (autograder.similarity): pairs whose own code shares at least this
+# share of tokens are listed; exercises where an answer keeps fewer tokens of its own than
+# min_size (short ones, where every right answer looks alike) are not compared.
+c.Similarity.threshold = 0.5
+c.Similarity.min_size = 120

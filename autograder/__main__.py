@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {release,verify,grade,selfgrade,site,bundle,demo} ...
+"""Command line: python -m autograder {release,verify,grade,export,similarity,selfgrade,site,bundle,demo} ...
 
 Grading limits and the per-cell timeout come from nbgrader_config.py; a flag replaces one
 only when it is given.
@@ -40,6 +40,26 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="a Dask scheduler (tcp://host:8786) to grade on; OUT_DIR must be shared with its workers")
 
+    export = commands.add_parser("export", help="grades for Canvas, Moodle or a plain CSV, from a graded OUT_DIR")
+    export.add_argument("--graded", type=Path, required=True, metavar="OUT_DIR", help="what `grade --out` wrote")
+    export.add_argument("--format", choices=["canvas", "moodle", "csv"], required=True)
+    export.add_argument("--roster", type=Path, metavar="ROSTER.csv",
+                        help="the LMS's own gradebook export (canvas and moodle need it)")
+    export.add_argument("--key", metavar="COLUMN", help="the roster column holding the course's student ids "
+                        "(default: SIS Login ID for Canvas, ID number for Moodle)")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    export.add_argument("--db", metavar="URL", help="the gradebook, if not OUT_DIR/gradebook.db")
+
+    similarity = commands.add_parser("similarity", help="rank pairs of students whose answers look alike "
+                                     "(OUT_DIR/similarity.html); never a penalty")
+    similarity.add_argument("graded", type=Path, metavar="OUT_DIR", help="what `grade --out` wrote")
+    similarity.add_argument("--labs", nargs="+", metavar="ID")
+    similarity.add_argument("--threshold", type=float, metavar="0..1",
+                            help="the least similarity listed (default: Similarity.threshold of nbgrader_config.py)")
+    similarity.add_argument("--min-size", type=int, metavar="TOKENS",
+                            help="the least tokens of its own an answer needs to be compared "
+                                 "(default: Similarity.min_size of nbgrader_config.py)")
+
     selfgrade = commands.add_parser("selfgrade", help="grade your own notebook with the hidden tests")
     selfgrade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     selfgrade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
@@ -78,7 +98,37 @@ def main(argv: list[str] | None = None) -> int:
         print_summary(run.summary)
         print(f"grades:   {(args.out / 'grades.csv').resolve()}")
         print(f"report:   {(args.out / 'report.html').resolve()}")
+        print(f"similar:  {(args.out / 'similarity.html').resolve()}")
         print(f"feedback: {(args.out / 'feedback').resolve()}/<student>/<lab>.html")
+        return 0
+    if args.command == "export":
+        from autograder.export import RosterError, export
+        if args.format != "csv" and args.roster is None:
+            parser.error(f"--format {args.format} needs --roster: the LMS's gradebook export")
+        try:
+            unmatched = export(args.graded, args.format, args.out, args.roster, args.key, args.db)
+        except RosterError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"{args.format}: {args.out.resolve()}")
+        if unmatched:
+            print(f"not placed ({len(unmatched)}), also in {args.out.resolve()}.unmatched.txt:")
+            print("\n".join(f"  {line}" for line in unmatched))
+        return 0
+    if args.command == "similarity":
+        from autograder.course import course_config
+        from autograder.similarity import Similarity, write_similarity
+        settings = Similarity(config=course_config())
+        if args.threshold is not None:
+            settings.threshold = args.threshold
+        if args.min_size is not None:
+            settings.min_size = args.min_size
+        staged = sorted({path.name for path in (args.graded / "staged").glob("*/*") if path.is_dir()})
+        pairs = write_similarity(args.graded, args.labs or staged, settings)
+        for rank, pair in enumerate(pairs, 1):
+            print(f"{rank:>3}. {pair.students[0]} · {pair.students[1]}  {pair.lab_id}  {100 * pair.similarity:.0f}%")
+        print(f"similarity: {(args.graded / 'similarity.html').resolve()} ({len(pairs)} pairs at or above "
+              f"{100 * settings.threshold:.0f}%)")
         return 0
     if args.command == "selfgrade":
         from autograder.sandbox import bwrap_problem, confinement

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -77,6 +78,14 @@ def write_submission(submitted_dir: Path, student_id: str, lab_id: str, nb) -> P
     path = submitted_dir / student_id / lab_id / f"{lab_id}.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
+    return path
+
+
+def write_timestamp(submitted_dir: Path, student_id: str, lab_id: str, at: datetime) -> Path:
+    """The submission's timestamp.txt, as nbgrader's exchange writes it (UTC)."""
+    path = submitted_dir / student_id / lab_id / "timestamp.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     return path
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from autograder.late import lateness
 from autograder.results import CellResult, Status, SubmissionResult
 
 STYLE = """
@@ -34,6 +35,16 @@ def exercise_row(cell: CellResult) -> str:
             f"<td>{check}</td><td>{hidden}</td></tr>")
 
 
+def score_line(result: SubmissionResult) -> str:
+    """The points; for a late submission, how late, the penalty and the score left."""
+    if not result.seconds_late:
+        return f'<p class="score">{result.points:g} / {result.max_points:g} points</p>'
+    taken = (f"{result.late_penalty:g} point(s) taken for lateness: {result.score:g} / {result.max_points:g}"
+             if result.late_penalty else "no points taken for it")
+    return (f'<p class="score">{result.points:g} / {result.max_points:g} points</p>'
+            f'<p class="status">Submitted {lateness(result.seconds_late)} after the due date; {taken}.</p>')
+
+
 def feedback_html(result: SubmissionResult) -> str:
     banner = "" if result.status is Status.GRADED else f'<p class="status">{escape(result.sentence)}</p>'
     notes = "".join(f"<li>{escape(note)}</li>" for note in result.notes)
@@ -44,7 +55,7 @@ def feedback_html(result: SubmissionResult) -> str:
 <html lang="en"><head><meta charset="utf-8"><title>{escape(result.lab_id)}: feedback</title>
 <style>{STYLE}</style></head><body>
 <h1>{escape(result.lab_id)} — feedback for {escape(result.student_id)}</h1>
-<p class="score">{result.points:g} / {result.max_points:g} points</p>
+{score_line(result)}
 {banner}
 {f'<p>What the grader did with your notebook:</p><ul>{notes}</ul>' if notes else ''}
 {table}

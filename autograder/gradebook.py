@@ -2,12 +2,11 @@
 
 Workers grade against private SQLite copies made from a template; what they record comes
 back as plain data (`read_grades`: `SubmissionGrades`) and this module writes it into the
-real gradebook (`merge_grades`), so only the grading process ever writes it. Also
-`grades.csv`, from the gradebook.
+real gradebook (`merge_grades`), so only the grading process ever writes it. What leaves
+the gradebook (grades.csv, Canvas, Moodle) is `autograder.export`'s.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,6 +75,7 @@ def merge_grades(db_url: str, grades: SubmissionGrades | None, student_id: str, 
 def zero_grades(gb: Gradebook, student_id: str, lab_id: str) -> None:
     """A submission that could not be graded scores 0 on its autograded cells."""
     for notebook in gb.find_submission(lab_id, student_id).notebooks:
+        notebook.late_submission_penalty = None  # nothing to take a penalty from
         for grade in notebook.grades:
             if grade.cell.cell_type == "code":
                 grade.auto_score, grade.needs_manual_grade = 0.0, False
@@ -88,20 +88,3 @@ def has_submission(db_url: str, student_id: str, lab_id: str) -> bool:
         except MissingEntry:
             return False
     return True
-
-
-def write_grades_csv(out_dir: Path, db_url: str, students: list[str], labs: list[str]) -> Path:
-    """A row per student, a column per lab and a total (from the gradebook)."""
-    path = out_dir / "grades.csv"
-    with Gradebook(db_url) as gb, path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student_id", *labs, "total"])
-        for student_id in students:
-            scores = []
-            for lab_id in labs:
-                try:
-                    scores.append(gb.find_submission(lab_id, student_id).score)
-                except MissingEntry:
-                    scores.append(0.0)
-            writer.writerow([student_id, *(f"{s:g}" for s in scores), f"{sum(scores):g}"])
-    return path

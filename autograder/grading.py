@@ -4,8 +4,8 @@ The pipeline, in this process unless said otherwise:
 
 1. intake (`autograder.intake`): unpack LMS zips, read, restore and stage each notebook;
    a submission that cannot be read gets its status and 0 points here.
-2. release each lab into the class gradebook (SQLite, or PostgreSQL with `db_url`) and
-   into a template SQLite gradebook the workers copy.
+2. release each lab, with its due date (`autograder.late`), into the class gradebook
+   (SQLite, or PostgreSQL with `db_url`) and into a template SQLite gradebook the workers copy.
 3. resume (`autograder.resume`): a submission whose results file matches what was handed
    in and the lab's fingerprint (the reference solution, released notebook, judges,
    catalogue, labutils, grader and settings it was graded with), and that is in the
@@ -17,7 +17,8 @@ The pipeline, in this process unless said otherwise:
 5. as each comes back: merge into the gradebook (this process is its only writer), then
    write the student's HTML feedback and `results/<student>/<lab>.json` (written last,
    atomically: it marks the submission done; `autograder.results`).
-6. `grades.csv` and `report.html`.
+6. `grades.csv` (`autograder.export.CsvExporter`), `similarity.html` (`autograder.similarity`)
+   and `report.html`.
 
 Limits and the per-cell timeout are the course's (`nbgrader_config.py`, read by
 `autograder.course`) unless an argument gives them.
@@ -34,20 +35,24 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
+from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from autograder import feedback, report
 from autograder.course import course_config, course_limits, course_timeout, quiet_nbgrader
-from autograder.gradebook import SubmissionGrades, has_submission, merge_grades, write_grades_csv
+from autograder.export import CsvExporter
+from autograder.gradebook import SubmissionGrades, has_submission, merge_grades
 from autograder.intake import Intake, take_in
 from autograder.judging import course_secret
 from autograder.labs import max_points
+from autograder.late import late_record, set_due_dates
 from autograder.release import generate_student_version
 from autograder.results import Status, SubmissionResult, result_path, write_result
 from autograder.resume import (NOT_IN_GRADEBOOK, Decision, Fingerprint, RunSummary, Settings, lab_fingerprints,
                                recorded_result, submission_key, why_grade)
 from autograder.sandbox import Limits, confinement
+from autograder.similarity import Similarity, write_similarity
 from autograder.worker import Job, grade_submission
 
 
@@ -85,7 +90,7 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
-        template = prepare_gradebooks(lab_ids, out_dir, db_url, work)
+        template = prepare_gradebooks(lab_ids, out_dir, db_url, work, config)
         submissions, jobs, decisions = [], [], []
         workers = workers or os.cpu_count() or 1
         threads = max(1, (os.cpu_count() or 1) // workers)
@@ -114,22 +119,28 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
         shutil.rmtree(work, ignore_errors=True)
     submissions.sort(key=lambda s: (s.student_id, s.lab_id))
     summary = RunSummary(tuple(sorted(decisions, key=lambda d: (d.student_id, d.lab_id))))
-    write_grades_csv(out_dir, db_url, sorted({s.student_id for s in submissions}), lab_ids)
-    report.write_report(out_dir, submissions, confinement(), summary)
+    with Gradebook(db_url) as gb:
+        CsvExporter(to=str(out_dir / "grades.csv"), student=sorted({s.student_id for s in submissions}),
+                    assignment=lab_ids).export(gb)
+    similar = write_similarity(out_dir, lab_ids, Similarity(config=config))
+    report.write_report(out_dir, submissions, confinement(), summary, similar)
     return GradingRun(submissions, summary)
 
 
-def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Path) -> Path:
-    """Release the labs into the class gradebook and into a template SQLite gradebook."""
+def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Path, config) -> Path:
+    """Release the labs, with their due dates, into the class gradebook and into a template
+    SQLite gradebook (the workers' copies: nbgrader computes late penalties there)."""
     template = work / "template.db"
     release_dir = out_dir / "course" / "release"
     for lab_id in lab_ids:
         generate_student_version(lab_id, release_dir, db_url)
+    set_due_dates(db_url, lab_ids, config)
     if db_url == f"sqlite:///{out_dir / 'gradebook.db'}":
         shutil.copy(out_dir / "gradebook.db", template)
     else:
         for lab_id in lab_ids:
             generate_student_version(lab_id, work / "release", f"sqlite:///{template}")
+        set_due_dates(f"sqlite:///{template}", lab_ids, config)
     return template
 
 
@@ -195,6 +206,7 @@ def record(out_dir: Path, db_url: str, intake: Intake, result: SubmissionResult,
     merge_grades(db_url, grades if usable else None, intake.student_id, intake.lab_id, flagged=bool(intake.flags))
     if not usable:
         result.points, result.cells = 0.0, {}
+    result.seconds_late, result.late_penalty = late_record(db_url, intake.student_id, intake.lab_id)
     feedback.write_feedback(out_dir, result)
     write_result(result_path(out_dir, intake.student_id, intake.lab_id), result)
     return result

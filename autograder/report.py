@@ -20,7 +20,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
+from autograder.late import lateness
 from autograder.sandbox import FORKED
+from autograder.similarity import SimilarPair, ranking_table
 from autograder.results import Status, SubmissionResult
 
 if TYPE_CHECKING:
@@ -117,7 +119,16 @@ def kernel_starts_note(submissions: list[SubmissionResult]) -> str:
     return f'<p class="{css}">Kernel starts: {escape(text)}.</p>'
 
 
-def report_html(submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None) -> str:
+def similarity_section(similar: list[SimilarPair] | None) -> str:
+    if similar is None:
+        return ""
+    return ("<h2>Similar answers</h2><p>Pairs whose own code looks alike, most similar first "
+            "(<a href=\"similarity.html\">side by side in similarity.html</a>). They change no grade and set no flag.</p>"
+            + ranking_table(similar, link="similarity.html"))
+
+
+def report_html(submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None,
+                similar: list[SimilarPair] | None = None) -> str:
     submissions = list(submissions)
     kinds = Counter(s.status.value for s in submissions)
     sandbox_note = f'<p class="{"warn" if confinement.startswith("NOT") else "info"}">Kernels: {escape(confinement)}</p>'
@@ -128,6 +139,8 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
     noted = [[s.student_id, s.lab_id, "; ".join(s.notes)] for s in submissions if s.notes]
     slowest = [[s.student_id, s.lab_id, f"{s.seconds:.1f}", s.sentence]
                for s in sorted(submissions, key=lambda s: -s.seconds)[:10] if s.seconds]
+    late = [[s.student_id, s.lab_id, lateness(s.seconds_late), f"{s.points:g}", f"{s.late_penalty:g}", f"{s.score:g}"]
+            for s in sorted(submissions, key=lambda s: -s.seconds_late) if s.seconds_late]
     rates_figure, _ = pass_rates(submissions)
     mistakes_figure, common_mistakes = frequent_mistakes(submissions)
     return f"""<!DOCTYPE html>
@@ -141,6 +154,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 <h2>Pass rate per exercise</h2>{rates_figure}
 <h2>Most frequent mistakes</h2>{mistakes_figure}
 {table(["lab · exercise: mistake", "submissions"], [list(row) for row in common_mistakes])}
+{similarity_section(similar)}
 <h2>Submissions that did not end normally</h2>
 {table(["student", "lab", "kind", "status", "points"], unusual)}
 <h2>Flagged: code that tampers with the checks or the kernel</h2>
@@ -148,13 +162,18 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 {table(["student", "lab", "what was found"], flagged)}
 <h2>What the grader changed before grading</h2>
 {table(["student", "lab", "notes"], noted)}
+<h2>Late submissions</h2>
+<p>Penalties follow the course's policy (<code>LatePenalty</code> in nbgrader_config.py); the gradebook keeps
+the points and the penalty apart, so a regrade never takes them twice.</p>
+{table(["student", "lab", "late by", "points", "penalty", "score"], late)}
 <h2>Slowest submissions</h2>
 {table(["student", "lab", "seconds", "status"], slowest)}
 </body></html>
 """
 
 
-def write_report(out_dir: Path, submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None) -> Path:
+def write_report(out_dir: Path, submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None,
+                 similar: list[SimilarPair] | None = None) -> Path:
     path = out_dir / "report.html"
-    path.write_text(report_html(submissions, confinement, summary), encoding="utf-8")
+    path.write_text(report_html(submissions, confinement, summary, similar), encoding="utf-8")
     return path

@@ -182,6 +182,13 @@ class SubmissionResult:
     flags: list[str] = field(default_factory=list)  # code that tampers with the checks or the kernel
     digest: str = ""  # what was handed in (`autograder.resume.submission_key`)
     fingerprint: dict[str, str] = field(default_factory=dict)  # `autograder.resume.Fingerprint`'s parts
+    seconds_late: float = 0.0  # after the lab's due date (`autograder.late`), by its timestamp.txt
+    late_penalty: float = 0.0  # points taken for it: the score is max(0, points - late_penalty)
+
+    @property
+    def score(self) -> float:
+        """The points after the late penalty: what the gradebook and the exports hold."""
+        return max(0.0, self.points - self.late_penalty)
 
     @property
     def sentence(self) -> str:
@@ -202,7 +209,8 @@ class SubmissionResult:
                 "detail": self.detail, "points": self.points, "max_points": self.max_points,
                 "seconds": self.seconds, "execution": None if self.execution is None else self.execution.to_json(),
                 "cells": {grade_id: cell.to_json() for grade_id, cell in self.cells.items()},
-                "notes": self.notes, "flags": self.flags, "digest": self.digest, "fingerprint": self.fingerprint}
+                "notes": self.notes, "flags": self.flags, "digest": self.digest, "fingerprint": self.fingerprint,
+                "seconds_late": self.seconds_late, "late_penalty": self.late_penalty}
 
     @classmethod
     def from_json(cls, data: dict) -> SubmissionResult:
@@ -216,7 +224,8 @@ class SubmissionResult:
                        seconds=data["seconds"], execution=None if execution is None else Execution.from_json(execution),
                        cells={grade_id: CellResult.from_json(cell) for grade_id, cell in data["cells"].items()},
                        notes=list(data["notes"]), flags=list(data["flags"]), digest=data["digest"],
-                       fingerprint=dict(data["fingerprint"]))
+                       fingerprint=dict(data["fingerprint"]), seconds_late=data.get("seconds_late", 0.0),
+                       late_penalty=data.get("late_penalty", 0.0))
         except (KeyError, TypeError, ValueError) as exc:  # a field missing, or of the wrong kind
             raise ResultsFormError(f"a results file of form {FORM} without a valid {exc}") from exc
 

@@ -26,7 +26,9 @@ from dataclasses import asdict, dataclass, field, fields
 from importlib.metadata import version
 from pathlib import Path
 
+from autograder.course import course_config
 from autograder.intake import Intake
+from autograder.late import policy_key
 from autograder.labs import ROOT, lab_number
 from autograder.results import ResultsFormError, SubmissionResult, read_result
 from autograder.sandbox import Limits
@@ -56,6 +58,7 @@ class Fingerprint:
     source: str = field(metadata={"reason": "the reference solution of {lab} changed"})
     release: str = field(metadata={"reason": "the released notebook of {lab} changed"})
     judges: str = field(metadata={"reason": "the judges of {lab} changed"})
+    late: str = field(metadata={"reason": "the due date or the late policy of {lab} changed"})
     mistakes: str = field(metadata={"reason": "the mistake catalogue of {lab} changed"})
     labutils: str = field(metadata={"reason": "labutils changed"})
     grader: str = field(metadata={"reason": "the grader's code changed"})
@@ -104,7 +107,7 @@ def lab_parts(lab_id: str, root: Path) -> dict[str, str]:
 
     return {"source": sha256((root / "solutions" / lab_id / f"{lab_id}.ipynb").read_bytes()),
             "release": sha256((root / "labs" / lab_id / f"{lab_id}.ipynb").read_bytes()),
-            "judges": own("judges"), "mistakes": own("mistakes")}
+            "judges": own("judges"), "mistakes": own("mistakes"), "late": policy_key(course_config(root), lab_id)}
 
 
 def shared_parts(settings: Settings, root: Path) -> dict[str, str]:

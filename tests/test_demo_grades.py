@@ -1,4 +1,6 @@
 """The demo class grades as recorded: a change to the grading code must not move one point.
+Also what the demo shows beyond grades: its copiers top the similarity list, its late
+students lose points by the policy.
 
 `tests/data/demo_grades.json` holds, per submission of the demo's class (`make demo`), the
 points of each graded cell as nbgrader's gradebook has them and the kind of status. It was
@@ -13,10 +15,14 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from nbgrader.api import Gradebook
 
-from autograder.demo import DEMO_LABS, build_demo_class
+from autograder.course import course_config
+from autograder.demo import DEMO_LABS, LATE_BY, build_demo_class
 from autograder.grading import grade
+from autograder.late import late_policy
+from autograder.similarity import Similarity, similar_pairs
 
 RECORDED = Path(__file__).parent / "data" / "demo_grades.json"
 
@@ -25,6 +31,10 @@ def demo_class_grades(work: Path) -> dict[str, dict]:
     """{"student/lab": {"status": kind, "cells": {grade_id: points}}} of the demo class."""
     build_demo_class(work / "submitted")
     results = grade(work / "submitted", work / "graded", labs=DEMO_LABS, timeout=10)
+    return gradebook_grades(work, results)
+
+
+def gradebook_grades(work: Path, results) -> dict[str, dict]:
     grades: dict[str, dict] = {}
     with Gradebook(f"sqlite:///{work / 'graded' / 'gradebook.db'}") as gb:
         for result in results:
@@ -35,12 +45,50 @@ def demo_class_grades(work: Path) -> dict[str, dict]:
     return dict(sorted(grades.items()))
 
 
-def test_the_demo_class_gets_the_recorded_grades(tmp_path):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo")
+    build_demo_class(work / "submitted")
+    results = grade(work / "submitted", work / "graded", labs=DEMO_LABS, timeout=10)
+    return {"work": work, "results": {(r.student_id, r.lab_id): r for r in results},
+            "grades": gradebook_grades(work, results)}
+
+
+def test_the_demo_class_gets_the_recorded_grades(demo):
     recorded = json.loads(RECORDED.read_text(encoding="utf-8"))
-    graded = demo_class_grades(tmp_path)
+    graded = demo["grades"]
     assert graded.keys() == recorded.keys()
     changed = {key: (recorded[key], graded[key]) for key in recorded if graded[key] != recorded[key]}
     assert not changed, f"{len(changed)} submissions graded differently: {changed}"
+
+
+def test_the_two_who_copied_top_the_similarity_list_and_the_two_alike_by_chance_do_not(demo):
+    graded = demo["work"] / "graded"
+    pairs = similar_pairs(graded, DEMO_LABS, Similarity(config=course_config()))
+    assert pairs and pairs[0].students == ("copy-first", "copy-renamed"), [p.students for p in pairs[:3]]
+    assert all("alone-first" not in pair.students for pair in pairs)
+    # their short answers are alike (the min size is what leaves them out) ...
+    unlimited = similar_pairs(graded, ["01_matrix_shapes"], Similarity(min_size=0))
+    alone = [pair for pair in unlimited if pair.students == ("alone-first", "alone-second")]
+    assert alone and alone[0].similarity > 0.9
+    # ... and the listing changes no grade: the copiers score as their code earns
+    copier = demo["results"][("copy-renamed", "01_matrix_shapes")]
+    assert copier.points == copier.max_points and not copier.flags
+    report = (graded / "report.html").read_text(encoding="utf-8")
+    assert "Similar answers" in report and "copy-first · copy-renamed" in report
+    assert "<mark>" in (graded / "similarity.html").read_text(encoding="utf-8")
+
+
+def test_the_late_demo_students_lose_points_by_the_policy(demo):
+    policy = late_policy(course_config())
+    for student_id in LATE_BY:
+        for lab_id in DEMO_LABS:
+            result = demo["results"][(student_id, lab_id)]
+            assert result.seconds_late == pytest.approx(LATE_BY[student_id], abs=1)
+            assert result.late_penalty == min(result.points, policy.late_submission_penalty(
+                student_id, result.points, LATE_BY[student_id]))
+    on_time = demo["results"][("dora", "01_matrix_shapes")]
+    assert (on_time.seconds_late, on_time.late_penalty) == (0.0, 0.0)
 
 
 if __name__ == "__main__":

@@ -67,8 +67,10 @@ def append(path: Path, text: str = "\n# a harmless comment\n") -> None:
     (lambda root: append(root / "autograder" / "judges" / "sampling.py"), {(LAB1, "grader"), (LAB2, "grader")}),
     (lambda root: append(root / "autograder" / "execution.py"), {(LAB1, "grader"), (LAB2, "grader")}),
     (lambda root: append(root / "nbgrader_config.py"), {(LAB1, "grader"), (LAB2, "grader")}),
+    (lambda root: append(root / "nbgrader_config.py", f'\nc.LatePenalty.due_dates["{LAB1}"] = "2030-01-01 00:00 UTC"\n'),
+     {(LAB1, "late"), (LAB1, "grader"), (LAB2, "grader")}),
 ], ids=["judges", "catalogue", "source notebook", "released notebook", "labutils data", "new labutils file",
-        "shared judge code", "grader code", "nbgrader config"])
+        "shared judge code", "grader code", "nbgrader config", "a due date"])
 def test_each_file_changes_its_own_part_of_the_right_labs_fingerprint(tree, edit, expected):
     before = lab_fingerprints(LABS, SETTINGS, root=tree)
     edit(tree)
