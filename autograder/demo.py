@@ -181,7 +181,7 @@ def demo(out_dir: Path | None = None, labs: list[str] | None = None, students: i
     submitted = out_dir / "submitted"
     build_demo_class(submitted, labs, students)
     count = sum(1 for _ in submitted.glob("*/*/"))
-    print(f"built a class of {students + 3} students ({count} submissions of {', '.join(labs)}) in {submitted}")
+    print(f"built a class of {sum(1 for _ in submitted.iterdir())} students ({count} submissions of {', '.join(labs)}) in {submitted}")
     print(f"kernels: {confinement()}")
     graded = out_dir / "graded"
     results = grade(submitted, graded, labs=labs, timeout=10, progress=True)
@@ -193,7 +193,7 @@ def demo(out_dir: Path | None = None, labs: list[str] | None = None, students: i
     unmatched = export(graded, "canvas", canvas, roster)
     print(f"report:    {graded / 'report.html'}")
     print(f"grades:    {graded / 'grades.csv'}")
-    print(f"canvas:    {canvas} (import into Canvas; roster {roster}; {len(unmatched)} not placed)")
+    print(f"canvas:    {canvas} (import into Canvas; roster {roster}; {len(unmatched)} notes in canvas.csv.unmatched.txt)")
     print(f"similar:   {graded / 'similarity.html'} (pairs whose answers look alike; no grade changed)")
     print(f"feedback:  {graded / 'feedback'}/<student>/<lab>.html")
     print(f"gradebook: {graded / 'gradebook.db'} (nbgrader's; formgrader and export work on it)")
