@@ -8,7 +8,7 @@ The pipeline, in this process unless said otherwise:
    (SQLite, or PostgreSQL with `db_url`) and into a template SQLite gradebook the workers copy.
 3. resume (`autograder.resume`): a submission whose results file matches what was handed
    in and the lab's fingerprint (the reference solution, released notebook, judges,
-   catalogue, labutils, grader and settings it was graded with), and that is in the
+   catalogue, due date and late policy, labutils, grader and settings it was graded with), and that is in the
    gradebook, is not graded again; so a re-run after kill -9 finishes the rest, a re-run
    with nothing new changes nothing, and a fixed judge regrades its lab's submissions
    (the summary and the report say how many and why).

@@ -96,8 +96,8 @@ def lab_of(path: Path, autograder_dir: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def lab_parts(lab_id: str, root: Path) -> dict[str, str]:
-    """The parts of a fingerprint that belong to one lab."""
+def lab_parts(lab_id: str, root: Path, config) -> dict[str, str]:
+    """The parts of a fingerprint that belong to one lab (`config`: the course's nbgrader config)."""
     number = lab_number(lab_id)
     autograder_dir = root / "autograder"
 
@@ -107,7 +107,7 @@ def lab_parts(lab_id: str, root: Path) -> dict[str, str]:
 
     return {"source": sha256((root / "solutions" / lab_id / f"{lab_id}.ipynb").read_bytes()),
             "release": sha256((root / "labs" / lab_id / f"{lab_id}.ipynb").read_bytes()),
-            "judges": own("judges"), "mistakes": own("mistakes"), "late": policy_key(course_config(root), lab_id)}
+            "judges": own("judges"), "mistakes": own("mistakes"), "late": policy_key(config, lab_id)}
 
 
 def shared_parts(settings: Settings, root: Path) -> dict[str, str]:
@@ -125,8 +125,8 @@ def shared_parts(settings: Settings, root: Path) -> dict[str, str]:
 
 def lab_fingerprints(lab_ids: list[str], settings: Settings, root: Path = ROOT) -> dict[str, Fingerprint]:
     """{lab_id: Fingerprint}, reading each file once."""
-    shared = shared_parts(settings, root)
-    return {lab_id: Fingerprint(**lab_parts(lab_id, root), **shared) for lab_id in lab_ids}
+    shared, config = shared_parts(settings, root), course_config(root)
+    return {lab_id: Fingerprint(**lab_parts(lab_id, root, config), **shared) for lab_id in lab_ids}
 
 
 def submission_key(intake: Intake) -> str:
