@@ -35,6 +35,7 @@ import nbformat
 from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from nbclient.util import run_hook, run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer, Unicode
@@ -161,15 +162,69 @@ class JudgedExecute(Execute):
         self.kill_reason = None
         self.km = self.create_kernel_manager()
         self.start_new_kernel()
-        self.start_new_kernel_client()
-        info = self.wait_for_reply(self.kc.kernel_info())
-        if info is None:
-            raise RuntimeError("the kernel did not answer its first request")
+        info = self.connect_client()
         self.nb.metadata["language_info"] = info["content"]["language_info"]
         self.km.mark_log()
         self.kernel_start = self.km.kernel_start()
         if self.out_of_time:  # the watchdog fired while it started, and may have missed it
             self.km.kill_sandbox()
+
+    async def async_connect_client(self) -> dict:
+        """The kernel's client, once the kernel has answered a kernel_info request and its
+        IOPub reaches the client; returns the reply.
+
+        As nbclient's `start_new_kernel_client`, but jupyter_client's `wait_for_ready` ends by
+        listening on IOPub until it has been silent for 0.2 s: half of a forked kernel's start.
+        Here the idle status of our own request says that IOPub is connected. When the
+        kernel's welcome to the subscription comes instead, the status may have gone out
+        before it: the request is asked again, and its status is sure to come."""
+        self.kc = self.km.client()
+        await ensure_async(self.kc.start_channels())
+        deadline = time.monotonic() + self.startup_timeout
+        try:
+            while True:
+                request = self.kc.kernel_info()
+                reply = await self.kernel_info_reply(request, deadline)
+                if await self.idle_after(request, min(deadline, time.monotonic() + 0.5)):
+                    break
+        except Exception:
+            await self._async_cleanup_kernel()
+            raise
+        self.kc._handle_kernel_info_reply(reply)  # the protocol version the session speaks
+        self.kc.allow_stdin = False
+        await run_hook(self.on_notebook_start, notebook=self.nb)
+        return reply
+
+    connect_client = run_sync(async_connect_client)
+
+    async def kernel_info_reply(self, request: str, deadline: float) -> dict:
+        """The shell reply to `request`; a RuntimeError when the kernel dies or is silent past `deadline`."""
+        while True:
+            try:
+                message = await ensure_async(self.kc.shell_channel.get_msg(timeout=1))
+            except Empty:
+                if not await ensure_async(self.km.is_alive()):
+                    raise RuntimeError("the kernel died before it answered its first request") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the kernel did not answer in {self.startup_timeout} s") from None
+                continue
+            if message["parent_header"].get("msg_id") == request:
+                return message
+
+    async def idle_after(self, request: str, until: float) -> bool:
+        """Whether IOPub brings the idle status of `request`: False at the kernel's welcome
+        to our subscription (ipykernel 7 sends one; the status may have gone before it), or at `until`."""
+        while (left := until - time.monotonic()) > 0:
+            try:
+                message = await ensure_async(self.kc.iopub_channel.get_msg(timeout=left))
+            except Empty:
+                return False
+            if message["msg_type"] == "iopub_welcome":
+                return False
+            if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                    and message["parent_header"].get("msg_id") == request):
+                return True
+        return False
 
     def stop_kernel(self) -> None:
         """End the kernel, its sandbox and its client (safe when it is already dead)."""

@@ -360,6 +360,11 @@ class SandboxedKernelManager(AsyncKernelManager):
                 self.kill_sandbox()
                 time.sleep(0.02)
 
+    async def _async_wait(self, pollinterval: float = 0.01) -> None:
+        # jupyter_client polls a killed kernel every 0.1 s until it is gone: most of a
+        # forked kernel's shutdown, which takes a few milliseconds.
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
+
     async def _async_interrupt_kernel(self) -> None:
         # A signal to the bwrap process does not reach the kernel inside; a message does.
         if self.has_kernel:
