@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
@@ -42,7 +43,7 @@ from tqdm import tqdm
 from autograder import feedback, report
 from autograder.course import course_config, course_limits, course_timeout, quiet_nbgrader
 from autograder.export import CsvExporter
-from autograder.gradebook import SubmissionGrades, has_submission, merge_grades
+from autograder.gradebook import SubmissionGrades, has_submission, merge_grades, share_engines
 from autograder.intake import Intake, take_in
 from autograder.judging import course_secret
 from autograder.labs import max_points
@@ -53,7 +54,7 @@ from autograder.resume import (NOT_IN_GRADEBOOK, Decision, Fingerprint, RunSumma
                                recorded_result, submission_key, why_grade)
 from autograder.sandbox import Limits, confinement
 from autograder.similarity import Similarity, write_similarity
-from autograder.worker import Job, grade_submission
+from autograder.worker import Job, grade_submission, warm_worker
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
               scheduler: str | None = None, progress: bool = False) -> GradingRun:
     """`grade`, also saying which submissions were graded in this run and why (`RunSummary`)."""
     quiet_nbgrader()
+    share_engines()
     warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
     config = course_config()
     timeout = course_timeout(config, timeout)
@@ -87,13 +89,17 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     lab_ids = sorted({intake.lab_id for intake in intakes})
     secret = course_secret()
     fingerprints = lab_fingerprints(lab_ids, Settings(timeout, limits, secret))
+    workers = workers or os.cpu_count() or 1
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    pool = None
+    if not scheduler and any(intake.ready and recorded(out_dir, intake, fingerprints[intake.lab_id])[1]
+                             for intake in intakes):
+        pool = start_workers(workers, threads, limits)  # they get ready while the labs are released
     # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
         template = prepare_gradebooks(lab_ids, out_dir, db_url, work, config)
         submissions, jobs, decisions = [], [], []
-        workers = workers or os.cpu_count() or 1
-        threads = max(1, (os.cpu_count() or 1) // workers)
         for intake in intakes:
             fingerprint = fingerprints[intake.lab_id]
             done, reason = resume(out_dir, db_url, intake, fingerprint)
@@ -109,13 +115,15 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
                                 str(template), timeout, limits, threads, secret))
         by_key = {(i.student_id, i.lab_id): i for i in intakes}
         bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not progress or not jobs)
-        for job, (result, grades) in run_jobs(jobs, workers, scheduler):
+        for job, (result, grades) in run_jobs(jobs, workers, scheduler, pool):
             submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], result, grades,
                                       fingerprints[job.lab_id]))
             bar.set_postfix_str(f"{job.student_id}/{job.lab_id}", refresh=False)
             bar.update()
         bar.close()
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         shutil.rmtree(work, ignore_errors=True)
     submissions.sort(key=lambda s: (s.student_id, s.lab_id))
     summary = RunSummary(tuple(sorted(decisions, key=lambda d: (d.student_id, d.lab_id))))
@@ -147,17 +155,39 @@ def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Pat
 Returned = tuple[SubmissionResult, SubmissionGrades | None]  # what a worker hands back
 
 
-def run_jobs(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[tuple[Job, Returned]]:
-    """(job, what its worker returned) as each finishes; a worker's crash costs its submission, not the class."""
+def start_workers(workers: int, threads: int, limits: Limits) -> ProcessPoolExecutor:
+    """Local worker processes, each started now with its zygote (`autograder.worker.warm_worker`),
+    so that they get ready while this process releases the labs.
+
+    Workers fork from a server process that has imported the worker's modules, not from this
+    process: a fork of a process that has run torch (the judges, the release) can hang in
+    torch's thread pool, and importing them once saves each worker doing it."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["autograder.worker"])  # no effect once its server runs
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_worker,
+                               initargs=(threads, limits, os.getpid()))
+
+    def start() -> None:  # the pool starts a process per task while none is idle
+        for _ in range(workers):
+            pool.submit(int)
+
+    # In a thread: the first start waits for the server's imports.
+    threading.Thread(target=start, daemon=True, name="start-workers").start()
+    return pool
+
+
+def run_jobs(jobs: list[Job], workers: int, scheduler: str | None,
+             pool: ProcessPoolExecutor | None = None) -> Iterator[tuple[Job, Returned]]:
+    """(job, what its worker returned) as each finishes; a worker's crash costs its submission,
+    not the class. `pool`: local workers already started (`start_workers`)."""
     if not jobs:
         return
     if scheduler:
         yield from run_on_dask(jobs, scheduler)
         return
-    # Workers start from a fresh server process, not a fork of this one: a fork of a process
-    # that has run torch (the judges, the release) can hang in torch's thread pool.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    if pool is None:
+        pool = start_workers(workers, jobs[0].threads, jobs[0].limits)
+    with pool:
         futures = {pool.submit(grade_submission, job, os.getpid()): job for job in jobs}
         for future in as_completed(futures):
             yield futures[future], outcome(futures[future], future)
@@ -187,12 +217,18 @@ def resume(out_dir: Path, db_url: str, intake: Intake,
            fingerprint: Fingerprint) -> tuple[SubmissionResult | None, str | None]:
     """(the recorded result, None) when it is for this very submission, graded as it would be
     now, and in the gradebook; else (None, why the submission is graded in this run)."""
-    result, reason = recorded_result(result_path(out_dir, intake.student_id, intake.lab_id))
-    if result is not None:
-        reason = why_grade(result, submission_key(intake), fingerprint, intake.lab_id)
+    result, reason = recorded(out_dir, intake, fingerprint)
     if reason is None and not has_submission(db_url, intake.student_id, intake.lab_id):
         reason = NOT_IN_GRADEBOOK
     return (result, None) if reason is None else (None, reason)
+
+
+def recorded(out_dir: Path, intake: Intake, fingerprint: Fingerprint) -> tuple[SubmissionResult | None, str | None]:
+    """`resume` without asking the gradebook (which may not be released yet)."""
+    result, reason = recorded_result(result_path(out_dir, intake.student_id, intake.lab_id))
+    if result is not None:
+        reason = why_grade(result, submission_key(intake), fingerprint, intake.lab_id)
+    return result, reason
 
 
 def record(out_dir: Path, db_url: str, intake: Intake, result: SubmissionResult, grades: SubmissionGrades | None,

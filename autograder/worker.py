@@ -33,11 +33,11 @@ from sqlalchemy.exc import SAWarning
 from autograder import sandbox
 from autograder.course import course_config, course_limits, course_timeout, quiet_nbgrader
 from autograder.execution import JudgedExecute
-from autograder.gradebook import SubmissionGrades, read_grades
+from autograder.gradebook import SubmissionGrades, read_grades, share_engines
 from autograder.labs import ROOT, nbgrader_meta
 from autograder.results import CellResult, Execution, Status, SubmissionResult, status_of
 from autograder.sandbox import Limits
-from autograder.zygote import close_worker_zygote, worker_root
+from autograder.zygote import close_worker_zygote, worker_root, worker_zygote
 
 
 @dataclass
@@ -127,11 +127,22 @@ def start_worker(threads: int, parent_pid: int | None = None) -> None:
         return
     _started = True
     quiet_nbgrader()
+    share_engines()
     warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
     for name in sandbox.THREAD_VARIABLES:
         os.environ[name] = str(threads)
     if parent_pid is not None:
         threading.Thread(target=watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def warm_worker(threads: int, limits: Limits, parent_pid: int | None = None) -> None:
+    """A local worker's start (`autograder.grading.start_workers`): `start_worker`, then its
+    zygote, before the first submission comes."""
+    start_worker(threads, parent_pid)
+    try:
+        worker_zygote(None, threads, limits)
+    except Exception:  # noqa: BLE001 - a failed initializer breaks the pool; the first kernel tries again
+        pass
 
 
 def watch_parent(parent_pid: int) -> None:
@@ -151,8 +162,11 @@ def grade_submission(job: Job, parent_pid: int | None = None) -> tuple[Submissio
     start_worker(job.threads, parent_pid)
     # Under the worker's folder, which its zygote sees (each kernel only its own part of it).
     private = Path(tempfile.mkdtemp(prefix="s", dir=worker_root()))
+    # The same path for each submission this thread grades, so that its SQL stays compiled
+    # (`share_engines`); a fresh copy of the template each time.
+    private_db = worker_root() / f"gradebook-{threading.get_native_id()}.db"
     try:
-        private_db = private / "gradebook.db"
+        private_db.unlink(missing_ok=True)
         shutil.copy(job.template_db, private_db)
         config = autograde_config(Path(job.staged_dir), Path(job.out_dir), job.timeout,
                                   db_url=f"sqlite:///{private_db}", workspace=private / "k", limits=job.limits,
@@ -180,3 +194,4 @@ def grade_submission(job: Job, parent_pid: int | None = None) -> tuple[Submissio
         return result, read_grades(f"sqlite:///{private_db}", job.student_id, job.lab_id)
     finally:
         shutil.rmtree(private, ignore_errors=True)
+        private_db.unlink(missing_ok=True)

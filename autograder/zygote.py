@@ -229,9 +229,9 @@ def zygote_problem() -> str | None:
     return _problem
 
 
-def worker_zygote(workspace: Path, threads: int, limits: Limits) -> Zygote | None:
-    """This process's zygote for a kernel in `workspace` (started on first use), or None:
-    then the kernel starts cold and `zygote_problem()` says why."""
+def worker_zygote(workspace: Path | None, threads: int, limits: Limits) -> Zygote | None:
+    """This process's zygote for a kernel in `workspace` (started on first use; None: only
+    start it), or None: then the kernel starts cold and `zygote_problem()` says why."""
     global _zygote, _problem
     if os.environ.get("NNLABS_ZYGOTE", "1") == "0":
         _problem = "the zygote is turned off (NNLABS_ZYGOTE=0)"
@@ -241,7 +241,7 @@ def worker_zygote(workspace: Path, threads: int, limits: Limits) -> Zygote | Non
         _problem = problem
         return None
     root = worker_root()
-    if root not in Path(workspace).resolve().parents:
+    if workspace is not None and root not in Path(workspace).resolve().parents:
         _problem = f"the kernel's folder {workspace} is outside the worker's folder {root}"
         return None
     with _lock:
