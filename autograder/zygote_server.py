@@ -75,6 +75,25 @@ def preload() -> None:
     import sqlite3, pdb, pydoc, code, mimetypes, xmlrpc.client, http.server  # noqa: F401, E401
     import tornado.ioloop  # noqa: F401
     import psutil  # noqa: F401
+    format_a_traceback()
+
+
+def stub(*args):
+    raise NotImplementedError("a stub")
+
+
+def format_a_traceback() -> None:
+    """Format, once, a failed check's traceback as a kernel's shell does (IPython's Context
+    mode, in its default colours). A kernel's first traceback otherwise costs it 0.1-0.4 s: importing
+    stack_data and pygments' lexer, compiling the lexer's patterns, parsing the checks'
+    source files. Most graded notebooks have a failing cell; every fork starts with these warm."""
+    from IPython.core import ultratb
+    from labutils.checks import lab01
+    for theme in ("neutral", "nocolor"):  # IPython's default, and plain
+        try:
+            lab01.check_product_shape(stub)
+        except BaseException:  # noqa: BLE001 - whatever it raised is what gets formatted
+            ultratb.AutoFormattedTB(mode="Context", theme_name=theme, tb_offset=1).structured_traceback(*sys.exc_info())
 
 
 def drop_capabilities() -> None:
@@ -154,8 +173,14 @@ def become_kernel(request: dict, log_fd: int) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         os.chdir(request["cwd"])
+        import random
+        import numpy
         import torch
         torch.set_num_threads(request["threads"])
+        # A fresh interpreter seeds these from the OS; a fork would draw what the zygote and
+        # every other kernel forked from it draw. (torch's default seed is a constant anyway.)
+        random.seed()
+        numpy.random.seed()
         sys.argv = ["ipykernel_launcher", "-f", request["connection_file"], *request["arguments"]]
         from ipykernel import kernelapp
         kernelapp.launch_new_instance()

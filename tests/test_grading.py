@@ -697,6 +697,7 @@ def test_each_submission_has_a_results_file(graded):
 LEAVES_TRACES = """\
 import os, subprocess, sys, time, numpy, labutils
 print("started", time.time())
+print("draws", numpy.random.random(), __import__("random").random())
 numpy.matmul = lambda a, b: "patched"          # the module, in memory
 labutils.TRACE = "left by the first student"
 sys.modules["numpy"].TRACE = True
@@ -720,6 +721,7 @@ def daemons():
             pass
     return [command for command in found if command.startswith("sleep 424")]
 print("started", time.time())
+print("draws", numpy.random.random(), __import__("random").random())
 print("SEEN", numpy.matmul is numpy.core.multiarray.matmul if hasattr(numpy, "core") else True,
       hasattr(numpy, "TRACE"), hasattr(labutils, "TRACE"),
       os.path.exists("/tmp/left-behind"), os.path.exists(os.path.expanduser("~/left-behind")), daemons())
@@ -750,6 +752,9 @@ def test_what_a_submission_leaves_behind_never_reaches_the_next(graded_in_turn):
     assert first.execution.kernel_start == second.execution.kernel_start == FORKED
     started = {student: float(re.search(r"started (\S+)", text).group(1)) for student, text in outputs.items()}
     assert started["a-leaves-traces"] < started["b-graded-after"]  # one worker: in this order
+    draws = {student: re.search(r"draws (\S+) (\S+)", text).groups() for student, text in outputs.items()}
+    # seeded afresh, as a kernel started alone would be, not both from the state they were forked with
+    assert set(draws["a-leaves-traces"]).isdisjoint(draws["b-graded-after"]), draws
     assert "SEEN True False False False False []" in outputs["b-graded-after"], outputs["b-graded-after"]
     assert (second.status, second.points) == (Status.GRADED, second.max_points)
     assert our_processes("sleep 424") == []  # and the daemons are gone for good
