@@ -13,7 +13,8 @@ The pipeline, in this process unless said otherwise:
    with nothing new changes nothing, and a fixed judge regrades its lab's submissions
    (the summary and the report say how many and why).
 4. grade the rest in parallel: local worker processes, or a Dask cluster (`scheduler`);
-   each worker runs nbgrader's autograde in a sandbox (`autograder.worker`).
+   each worker runs nbgrader's autograde in a sandbox (`autograder.worker`). Local workers
+   start, each with its zygote, as soon as intake finds something to grade: during step 2.
 5. as each comes back: merge into the gradebook (this process is its only writer), then
    write the student's HTML feedback and `results/<student>/<lab>.json` (written last,
    atomically: it marks the submission done; `autograder.results`).
@@ -92,12 +93,12 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     workers = workers or os.cpu_count() or 1
     threads = max(1, (os.cpu_count() or 1) // workers)
     pool = None
-    if not scheduler and any(intake.ready and recorded(out_dir, intake, fingerprints[intake.lab_id])[1]
-                             for intake in intakes):
-        pool = start_workers(workers, threads, limits)  # they get ready while the labs are released
     # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
+        if not scheduler and any(intake.ready and recorded(out_dir, intake, fingerprints[intake.lab_id])[1]
+                                 for intake in intakes):
+            pool = start_workers(workers, threads, limits)  # they get ready while the labs are released
         template = prepare_gradebooks(lab_ids, out_dir, db_url, work, config)
         submissions, jobs, decisions = [], [], []
         for intake in intakes:

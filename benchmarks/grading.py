@@ -18,16 +18,20 @@ everything it started, against stock's one process and its kernel.
 from __future__ import annotations
 
 import argparse
-import threading
 import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
+import nbgrader.api
 import psutil
+import sqlalchemy
 from nbclient import NotebookClient
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
@@ -41,8 +45,25 @@ from autograder.release import generate_student_version
 from autograder.sandbox import confinement
 
 
+@contextmanager
+def nbgrader_as_shipped() -> Iterator[None]:
+    """nbgrader's gradebooks each with an engine of their own, as shipped: `grade` makes them
+    share one per URL in this process (`autograder.gradebook.share_engines`)."""
+    shared = nbgrader.api.create_engine
+    nbgrader.api.create_engine = sqlalchemy.create_engine
+    try:
+        yield
+    finally:
+        nbgrader.api.create_engine = shared
+
+
 def stock_autograde(submitted: Path, course: Path, labs: list[str]) -> float:
     """nbgrader's autograde, as shipped, over every submission; seconds."""
+    with nbgrader_as_shipped():
+        return timed_autograde(submitted, course, labs)
+
+
+def timed_autograde(submitted: Path, course: Path, labs: list[str]) -> float:
     course.mkdir(parents=True, exist_ok=True)
     db_url = f"sqlite:///{course / 'gradebook.db'}"
     for lab_id in labs:
