@@ -306,7 +306,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._sandboxed = bwrap_problem() is None
         if self._sandboxed:
             command += bwrap_arguments(str(self.folder / "kernel"), self.scratch_mb) + ["--info-fd", "3"]
-        command += [*kernel_cmd, *KERNEL_ARGUMENTS]
+        # nbclient passes the Python kernel's history argument itself; twice, and the kernel exits
+        command += [*kernel_cmd, *(argument for argument in KERNEL_ARGUMENTS if argument not in kernel_cmd)]
         join = ""
         root = pids_cgroup_root()
         if root is not None:

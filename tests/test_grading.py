@@ -803,3 +803,28 @@ def test_kernels_forked_for_a_checkout_under_tmp_see_its_labutils(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     kernel_start, status, points, max_points = json.loads(done.stdout.strip().splitlines()[-1])
     assert (kernel_start, status, points) == (FORKED, Status.GRADED.value, max_points)
+
+
+GRADE_ONE = """\
+import json, sys
+from pathlib import Path
+from autograder.grading import grade
+from autograder.sandbox import Limits
+[result] = grade(Path(sys.argv[1]), Path(sys.argv[2]), workers=1, timeout=5, limits=Limits(wall_seconds=60))
+print(json.dumps([result.execution.kernel_start, result.status.value, result.points, result.max_points]))
+"""
+
+
+def test_where_the_zygote_is_turned_off_kernels_start_cold_and_grade_the_same(tmp_path):
+    import subprocess
+    import sys
+
+    # In a process of its own: workers take their environment from the process that starts them.
+    write_submission(tmp_path / "submitted", "student", LAB, nbformat.read(SOLUTION_FILE, as_version=4))
+    done = subprocess.run([sys.executable, "-c", GRADE_ONE, str(tmp_path / "submitted"), str(tmp_path / "out")],
+                          env={**os.environ, "NNLABS_ZYGOTE": "0"}, cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    kernel_start, status, points, max_points = json.loads(done.stdout.strip().splitlines()[-1])
+    assert kernel_start == "cold: the zygote is turned off (NNLABS_ZYGOTE=0)"
+    assert (status, points) == (Status.GRADED.value, max_points)
