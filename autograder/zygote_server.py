@@ -2,8 +2,9 @@
 
 Started by `autograder.zygote.Zygote` as `python -c <this file's text> FD` (the sandbox cannot
 see `autograder/`), with FD one end of a SOCK_SEQPACKET socket pair. It imports what every
-kernel imports (numpy, torch with one thread, matplotlib, ipykernel, labutils), starts no
-thread, calls `gc.freeze()` and says `{"ready": ...}`. Then, per message:
+kernel imports (numpy, torch with one thread, matplotlib, ipykernel, labutils), formats one
+traceback as a kernel would (`format_a_traceback`), starts no thread, calls `gc.freeze()` and
+says `{"ready": ...}`. Then, per message:
 
     {"spawn": {...}} + the kernel's log file as a passed descriptor
         fork a child that becomes the submission's kernel (`become_kernel`); answers
@@ -15,8 +16,8 @@ The child enters fresh user, mount, PID, IPC, UTS and network namespaces and for
 kernel as the PID namespace's init, tied to the child by PR_SET_PDEATHSIG: killing the child
 kills the kernel, and the kernel's end ends every process it left. The kernel gets in-memory
 `/tmp` and home of its own, sees no other submission's folder (a tmpfs covers the worker's
-folder but for its own kernel directory), gets its rlimits, drops every capability, and runs
-`IPKernelApp` on its connection file. Nothing it does reaches the zygote or the next kernel:
+folder but for its own kernel directory), gets its rlimits, drops every capability, seeds
+`random` and `numpy.random` afresh, and runs `IPKernelApp` on its connection file. Nothing it does reaches the zygote or the next kernel:
 each is a copy-on-write copy of the zygote's memory.
 """
 import ctypes
@@ -88,7 +89,10 @@ def format_a_traceback() -> None:
     stack_data and pygments' lexer, compiling the lexer's patterns, parsing the checks'
     source files. Most graded notebooks have a failing cell; every fork starts with these warm."""
     from IPython.core import ultratb
-    from labutils.checks import lab01
+    try:
+        from labutils.checks import lab01
+    except ImportError:  # a course without lab 01: kernels format their first traceback cold
+        return
     for theme in ("neutral", "nocolor"):  # IPython's default, and plain
         try:
             lab01.check_product_shape(stub)
