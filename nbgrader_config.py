@@ -21,13 +21,13 @@ c.CourseDirectory.db_url = f"sqlite:///{SCRATCH / 'gradebook.db'}"
 c.Exchange.root = os.environ.get("NNLABS_EXCHANGE", str(SCRATCH / "exchange"))
 c.Exchange.path_includes_course = True
 
-# A stub that names the task; autograder.release.NameTheTask fills in <task>.
+# A stub that names the task; autograder.course.student_version.NameTheTask fills in <task>.
 c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("<task>")'}
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "autograder.release.NameTheTask",
+    "autograder.course.student_version.NameTheTask",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
@@ -38,9 +38,9 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Grading limits: the one place they are set (`autograder.course` reads them). A flag of
+# Grading limits: the one place they are set (`autograder.course.config` reads them). A flag of
 # `python -m autograder grade` (--timeout, --memory, --wall) or an argument of
-# `autograder.grading.grade` replaces one only when it is given.
+# `autograder.pipeline.run.grade` replaces one only when it is given.
 
 # Per cell: an infinite loop costs seconds, not the batch. A cell that ignores the
 # interrupt for JudgedExecute.interrupt_grace seconds gets its kernel killed.
@@ -64,10 +64,10 @@ c.SandboxedKernelManager.open_files = 512
 c.SandboxedKernelManager.file_mb = 64  # the largest file a kernel may write
 c.SandboxedKernelManager.scratch_mb = 256  # in-memory home and /tmp of the sandbox, each
 
-# Late penalties (autograder.late): nbgrader's AssignLatePenalties asks this plugin, from each
+# Late penalties (autograder.grading.late): nbgrader's AssignLatePenalties asks this plugin, from each
 # submission's timestamp.txt and its lab's due date. The gradebook keeps points and penalty
 # apart, so a regrade never takes a penalty twice. Labs without a due date are never late.
-c.AssignLatePenalties.plugin_class = "autograder.late.LatePenalty"
+c.AssignLatePenalties.plugin_class = "autograder.grading.late.LatePenalty"
 c.LatePenalty.penalty_method = "per_day"  # none, zero, per_hour or per_day
 c.LatePenalty.points_per_period = 1.0     # points per hour or day begun after the due date
 c.LatePenalty.max_penalty = 3.0           # the most a late submission loses (None: no cap)
@@ -82,7 +82,7 @@ c.LatePenalty.due_dates = {               # the term's schedule, UTC
     "08_training_loop": "2026-11-16 23:59 UTC",
 }
 
-# The similarity report (autograder.similarity): pairs whose own code shares at least this
+# The similarity report (autograder.outputs.similarity): pairs whose own code shares at least this
 # share of tokens are listed; exercises where an answer keeps fewer tokens of its own than
 # min_size (short ones, where every right answer looks alike) are not compared.
 c.Similarity.threshold = 0.5

@@ -1,9 +1,11 @@
-"""The instructor's pipeline: release labs, verify them, grade a class.
+"""The instructor's pipeline: release labs, verify them, grade a class (docs/architecture.md).
 
-Judges (`judges/`) and the mistake catalogue (`mistakes/`) live here, in instructor
-space; the reference answers are the solution notebooks in `solutions/`.
+Subpackages by the life of a submission, each importing only those below it (the layers
+contract in pyproject.toml, checked by `lint-imports`): `sandbox`, `course`, `intake`,
+`judging`, `grading`, `outputs`, `pipeline`, `authoring`, `learners`, `demo`; the command
+line is `__main__`. The reference answers are the solution notebooks in `solutions/`.
 """
 
-from autograder import iri_grammar
+from autograder import lazy_iri_grammar
 
-iri_grammar.defer()  # every process that imports the pipeline imports nbformat: 2.8 s saved in each
+lazy_iri_grammar.defer()  # every process that imports the pipeline imports nbformat: 2.8 s saved in each

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder.labs import available_labs
+from autograder.course.labs import available_labs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,16 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown lab id {', '.join(unknown)}; the labs are {', '.join(labs)}")
     if args.command == "release":
-        from autograder.release import release as run_release
+        from autograder.authoring.release import release as run_release
         run_release(args.labs or None)
         return 0
     if args.command == "verify":
-        from autograder.verify import verify as run_verify
+        from autograder.authoring.verify import verify as run_verify
         return 0 if run_verify(args.labs or None) else 1
     if args.command == "grade":
-        from autograder.course import course_limits
-        from autograder.grading import grade_run
-        from autograder.scoreboard import print_summary, print_table
+        from autograder.course.config import course_limits
+        from autograder.outputs.console import print_summary, print_table
+        from autograder.pipeline.run import grade_run
         limits = course_limits(memory_mb=args.memory, wall_seconds=args.wall)  # a flag not given: None
         run = grade_run(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
                         limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True)
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"feedback: {(args.out / 'feedback').resolve()}/<student>/<lab>.html")
         return 0
     if args.command == "export":
-        from autograder.export import RosterError, export
+        from autograder.outputs.export import RosterError, export
         if args.format != "csv" and args.roster is None:
             parser.error(f"--format {args.format} needs --roster: the LMS's gradebook export")
         try:
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(f"  {line}" for line in unmatched))
         return 0
     if args.command == "similarity":
-        from autograder.course import course_config
-        from autograder.similarity import Similarity, write_similarity
+        from autograder.course.config import course_config
+        from autograder.outputs.similarity import Similarity, write_similarity
         settings = Similarity(config=course_config())
         if args.threshold is not None:
             settings.threshold = args.threshold
@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{100 * settings.threshold:.0f}%)")
         return 0
     if args.command == "selfgrade":
-        from autograder.sandbox import bwrap_problem, confinement
-        from autograder.selfgrade import report, selfgrade
+        from autograder.learners.selfgrade import report, selfgrade
+        from autograder.sandbox.bubblewrap import bwrap_problem, confinement
         print(report(selfgrade(args.notebook, timeout=args.timeout)))
         if bwrap_problem():
             print(f"\nwarning: {confinement()}", file=sys.stderr)
@@ -140,17 +140,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "site":
         import time
 
-        from autograder.site import build_site
+        from autograder.learners.walkthrough_site import build_site
         started = time.monotonic()
         out = build_site(args.out)
         print(f"site: {out / 'index.html'} (built in {time.monotonic() - started:.0f} s)")
         return 0
     if args.command == "bundle":
-        from autograder.bundle import bundle as run_bundle
+        from autograder.learners.student_kit import bundle as run_bundle
         print(f"student kit: {run_bundle(args.out)} (hand it out; students run `make lab` in it)")
         return 0
     if args.command == "demo":
-        from autograder.demo import demo as run_demo
+        from autograder.demo.instructor_demo import demo as run_demo
         return run_demo(args.out, labs=args.labs, students=args.students)
     return 2
 

@@ -11,12 +11,12 @@ import time
 
 import numpy as np
 
-from autograder.judges.lab08 import judge_set_accuracy
-from autograder.judging import LocalSubject
-from autograder.mistakes import mistakes_for
-from autograder.reference import build_namespace, reference_namespace
+from autograder.judging.hidden_cases.lab08 import judge_set_accuracy
+from autograder.judging.judges import LocalSubject
+from autograder.judging.mistakes import mistakes_for
+from autograder.judging.reference import build_namespace, reference_namespace
+from labutils.call_outcomes import Case
 from labutils.checks.lab08 import END_TO_END_SETTINGS, END_TO_END_THRESHOLD, dev_accuracy, end_to_end
-from labutils.outcomes import Case
 
 LAB = "08_training_loop"
 

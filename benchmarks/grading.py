@@ -6,13 +6,13 @@
 Grades the whole course (every lab, unless --labs) one lab at a time, as an instructor
 does, and prints per lab and overall, in seconds per submission:
 - stock:  nbgrader's own Autograde (serial, unsandboxed, no judges), as `nbgrader autograde`;
-- ours:   `autograder.grading.grade` (parallel workers, bubblewrap sandbox, kernels forked
-          from a pre-imported zygote, cells tagged skip-when-grading not run, judges);
+- ours:   `autograder.pipeline.run.grade` (parallel workers, bubblewrap sandbox, kernels forked
+          from a pre-imported fork server, cells tagged skip-when-grading not run, judges);
 - floor:  the solution notebooks' own execution time (kernel start included, plain
           kernel) divided by the cores, for the whole notebook and for the cells the
           grader runs: what any grader of these notebooks must spend;
 the ratios stock / ours and ours / floor (as graded), and the peak memory (proportional
-set size, so pages a forked kernel shares with its zygote count once) of one worker with
+set size, so pages a forked kernel shares with its fork server count once) of one worker with
 everything it started, against stock's one process and its kernel.
 """
 from __future__ import annotations
@@ -37,18 +37,18 @@ from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 
-from autograder.classroom import build_class, synthetic_class
-from autograder.course import course_config, quiet_nbgrader
-from autograder.grading import grade
-from autograder.labs import available_labs, is_skipped_when_grading, read_notebook, source_path
-from autograder.release import generate_student_version
-from autograder.sandbox import confinement
+from autograder.course.config import course_config, quiet_nbgrader
+from autograder.course.labs import available_labs, is_skipped_when_grading, read_notebook, source_path
+from autograder.course.student_version import generate_student_version
+from autograder.demo.synthetic_class import build_class, synthetic_class
+from autograder.pipeline.run import grade
+from autograder.sandbox.bubblewrap import confinement
 
 
 @contextmanager
 def nbgrader_as_shipped() -> Iterator[None]:
     """nbgrader's gradebooks each with an engine of their own, as shipped: `grade` makes them
-    share one per URL in this process (`autograder.gradebook.share_engines`)."""
+    share one per URL in this process (`autograder.grading.gradebook.share_engines`)."""
     shared = nbgrader.api.create_engine
     nbgrader.api.create_engine = sqlalchemy.create_engine
     try:
@@ -190,7 +190,7 @@ def main() -> None:
         print()
         print("seconds per submission; floor = solution notebook / cores, whole and as graded; "
               "peak MiB = one worker with its kernels (stock: its process and kernel)")
-        header = f"{'lab':<22}{'n':>3}{'stock':>8}{'ours':>7}{'stock/ours':>12}{'floor':>7}{'graded':>8}" \
+        header = f"{'lab':<22}{'n':>3}{'stock':>8}{'ours':>7}{'stock/ours':>12}{'floor':>7}{'graded':>8}"\
                  f"{'ours/floor':>12}{'peak MiB stock':>16}{'ours':>6}"
         print(header)
         print("-" * len(header))

@@ -11,9 +11,9 @@ import time
 
 import numpy as np
 
-from autograder.judges.lab07 import dev_accuracy, reference_blocks, training_cases
-from autograder.mistakes import mistakes_for
-from autograder.reference import build_namespace, reference_namespace
+from autograder.judging.hidden_cases.lab07 import dev_accuracy, reference_blocks, training_cases
+from autograder.judging.mistakes import mistakes_for
+from autograder.judging.reference import build_namespace, reference_namespace
 from labutils.checks.lab07 import TRAIN_MLP_THRESHOLD, lent, notebook_of
 
 LAB = "07_dropout"

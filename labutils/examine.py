@@ -8,7 +8,7 @@ stops at the first one it gets wrong. Checks and judges differ only in what they
 - the public check (`Exercise.check`, in the student's kernel): the public cases, the
   student's functions in this process, and the fixture the release recorded as oracle
   (`labutils.checks.engine.FixtureOracle`);
-- the judge (`autograder.judging`, in the grader): hidden cases from a secret seed, the
+- the judge (`autograder.judging.judges`, in the grader): hidden cases from a secret seed, the
   student's live kernel, and the reference solution with the mistake catalogue as oracle.
 
 The verdict (`Examination`) says which case failed, what was wrong and, when the answer is
@@ -20,7 +20,16 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
-from labutils.outcomes import Case, Outcome, Raised, Returned, call, decode_outcome, encode_outcome, outcome_difference
+from labutils.call_outcomes import (
+    Case,
+    Outcome,
+    Raised,
+    Returned,
+    call,
+    decode_outcome,
+    encode_outcome,
+    outcome_difference,
+)
 
 Found = tuple[str, str | None] | None
 # A diagnosis of an outcome with no single right value (a shuffle, a dropout mask): None when

@@ -19,11 +19,19 @@ from pathlib import Path
 
 import pytest
 
-from autograder.labs import solution_code
-from autograder.labs import LABS, ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path
-from autograder.mistakes import mistakes_for
-from autograder.course import quiet_nbgrader
-from autograder.release import generate_student_version
+from autograder.course.config import quiet_nbgrader
+from autograder.course.labs import (
+    LABS,
+    ROOT,
+    available_labs,
+    is_solution_cell,
+    nbgrader_meta,
+    read_notebook,
+    solution_code,
+    source_path,
+)
+from autograder.course.student_version import generate_student_version
+from autograder.judging.mistakes import mistakes_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / ".scratch" / "test-artifacts" / "browser"
@@ -167,7 +175,7 @@ def test_the_formgrader_lists_the_labs(browser, jupyter):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    from autograder.site import build_site
+    from autograder.learners.walkthrough_site import build_site
 
     return build_site(tmp_path_factory.mktemp("site") / "site")
 

@@ -4,9 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from autograder.bundle import bundle
-from autograder.labs import LABS, ROOT, available_labs, is_solution_cell, read_notebook, solution_bodies, source_path
-
+from autograder.course.labs import (
+    LABS,
+    ROOT,
+    available_labs,
+    is_solution_cell,
+    read_notebook,
+    solution_bodies,
+    source_path,
+)
+from autograder.learners.student_kit import bundle
 
 
 def normalized(text: str) -> str:
@@ -29,9 +36,9 @@ def lines_of(paths) -> set[str]:
 
 def instructor_lines() -> set[str]:
     """Lines of autograder/ long enough to be its own (50 characters or more), leaving out
-    imports, lines labutils shares by design, and bundle.py (the kit's own templates)."""
+    imports, lines labutils shares by design, and student_kit.py (the kit's own templates)."""
     shared = lines_of((ROOT / "labutils").rglob("*.py"))
-    own = lines_of(p for p in (ROOT / "autograder").rglob("*.py") if p.name != "bundle.py")
+    own = lines_of(p for p in (ROOT / "autograder").rglob("*.py") if p.name != "student_kit.py")
     return {line for line in own - shared
             if len(line) >= 50 and not line.startswith(("from ", "import ", '"written_by"'))}
 
@@ -85,7 +92,7 @@ def test_the_kit_holds_no_solution_code_no_judge_and_nothing_of_autograder(kit):
 def test_the_leak_test_finds_a_solution_or_a_judge_slipped_into_a_kit(tmp_path):
     kit = bundle(tmp_path / "kit")
     (kit / "labs" / "answers.ipynb").write_bytes(source_path("03_softmax").read_bytes())
-    (kit / "labutils" / "judge.py").write_bytes((ROOT / "autograder" / "judging.py").read_bytes())
+    (kit / "labutils" / "judge.py").write_bytes((ROOT / "autograder" / "judging" / "judges.py").read_bytes())
     found = leaks(kit)
     assert any("solution code in labs/answers.ipynb" in f for f in found)
     assert any("autograder/ line in labutils/judge.py" in f for f in found)

@@ -1,10 +1,10 @@
-"""labutils.carried: a student's own functions from an earlier lab's notebook, each checked by its lab."""
+"""labutils.earlier_labs: a student's own functions from an earlier lab's notebook, each checked by its lab."""
 import json
 
 import pytest
 
-from autograder.labs import ROOT
-from labutils.carried import CarryError, carry, load
+from autograder.course.labs import ROOT
+from labutils.earlier_labs import CarryError, carry, load
 
 
 def test_the_solutions_functions_are_carried_and_pass_their_checks():

@@ -12,16 +12,22 @@ import re
 import numpy as np
 import pytest
 
-from autograder.judges import judges_for
-from autograder.judging import DEMO_SECRET, LocalSubject, judge_seed, run_judge
-from autograder.labs import (available_labs, checks_module, is_setup_cell, is_solution_cell,
-                             read_notebook, source_path, student_path)
-from autograder.mistakes import catalogue
-from autograder.reference import reference_function, reference_namespace
-from autograder.fixtures import public_cases
-from autograder.verify import judge_problems
+from autograder.authoring.public_outcomes import public_cases
+from autograder.authoring.verify import judge_problems
+from autograder.course.labs import (
+    available_labs,
+    checks_module,
+    is_setup_cell,
+    is_solution_cell,
+    read_notebook,
+    source_path,
+    student_path,
+)
+from autograder.judging.judges import DEMO_SECRET, LocalSubject, judge_seed, judges_for, run_judge
+from autograder.judging.mistakes import catalogue
+from autograder.judging.reference import reference_function, reference_namespace
+from labutils.call_outcomes import Raised, decode_outcome
 from labutils.checks.engine import CheckFailed, load_fixture
-from labutils.outcomes import Raised, decode_outcome
 from labutils.source_rules import function_source
 
 LABS = available_labs()

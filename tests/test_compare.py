@@ -1,11 +1,11 @@
-"""labutils.compare and labutils.outcomes: what differs, shapes first, answers hidden when asked."""
+"""labutils.compare and labutils.call_outcomes: what differs, shapes first, answers hidden when asked."""
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from labutils.call_outcomes import Case, Raised, Returned, call, mentions_shape, outcome_difference
 from labutils.compare import difference, rel_error
-from labutils.outcomes import Case, Raised, Returned, call, mentions_shape, outcome_difference
 
 finite = st.floats(-1e3, 1e3, allow_nan=False)
 

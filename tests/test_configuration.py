@@ -2,15 +2,16 @@
 is given; every limit reaches what enforces it. Fast: no kernel runs."""
 import pytest
 
-import autograder.course
-import autograder.grading
+import autograder.course.config
+import autograder.pipeline.run
 from autograder.__main__ import main
-from autograder.course import course_config, course_limits, course_timeout
-from autograder.execution import JudgedExecute
-from autograder.grading import GradingRun
-from autograder.resume import RunSummary
-from autograder.sandbox import Limits, SandboxedKernelManager, prlimit_arguments
-from autograder.worker import autograde_config
+from autograder.course.config import course_config, course_limits, course_timeout
+from autograder.grading.execution import JudgedExecute
+from autograder.grading.regrade import RunSummary
+from autograder.grading.worker import autograde_config
+from autograder.pipeline.run import GradingRun
+from autograder.sandbox.bubblewrap import Limits, prlimit_arguments
+from autograder.sandbox.kernels import SandboxedKernelManager
 
 SCRATCH_CONFIG = """
 c = get_config()
@@ -25,7 +26,7 @@ c.SandboxedKernelManager.open_files = 99
 def scratch_course(tmp_path, monkeypatch):
     """The course's configuration is a scratch nbgrader_config.py with a few limits of its own."""
     (tmp_path / "nbgrader_config.py").write_text(SCRATCH_CONFIG)
-    monkeypatch.setattr(autograder.course, "CONFIG_DIR", tmp_path)
+    monkeypatch.setattr(autograder.course.config, "CONFIG_DIR", tmp_path)
     return tmp_path
 
 
@@ -47,7 +48,7 @@ def test_a_given_value_replaces_only_its_own_limit(scratch_course):
 def test_the_project_configuration_sets_every_limit():
     """nbgrader_config.py states each limit, so the course's values are in one place."""
     config = course_config()
-    for name, section in autograder.course.LIMIT_OPTIONS.items():
+    for name, section in autograder.course.config.LIMIT_OPTIONS.items():
         assert name in config[section], f"nbgrader_config.py does not set {section}.{name}"
     assert "timeout" in config.Execute
 
@@ -61,7 +62,7 @@ def graded_with(monkeypatch):
         calls.append(options)
         return GradingRun([], RunSummary(()))
 
-    monkeypatch.setattr(autograder.grading, "grade_run", fake_grade_run)
+    monkeypatch.setattr(autograder.pipeline.run, "grade_run", fake_grade_run)
     return calls
 
 

@@ -1,14 +1,13 @@
-"""labutils.data and labutils.text: the shipped corpus, its splits, tokens and batches."""
+"""labutils.data and labutils.sentence_batches: the shipped corpus, its splits, tokens and batches."""
 from collections import Counter
 
+import numpy as np
 import pytest
 import torch
 
-from autograder.judge_set import JUDGE_SET, hold_out, judge_set
-import numpy as np
-
+from autograder.judging.held_out import JUDGE_SET, hold_out, judge_set
 from labutils.data import PRETRAINED, SENTENCES, DataError, load_sentences, pretrained_vectors, split
-from labutils.text import Batches, tokenize
+from labutils.sentence_batches import Batches, tokenize
 
 
 def test_the_corpus_has_its_documented_counts():

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.course import course_config
-from autograder.demo import DEMO_LABS, LATE_BY, build_demo_class
-from autograder.grading import grade
-from autograder.late import late_policy
-from autograder.similarity import Similarity, similar_pairs
+from autograder.course.config import course_config
+from autograder.demo.instructor_demo import DEMO_LABS, LATE_BY, build_demo_class
+from autograder.grading.late import late_policy
+from autograder.outputs.similarity import Similarity, similar_pairs
+from autograder.pipeline.run import grade
 
 RECORDED = Path(__file__).parent / "data" / "demo_grades.json"
 

@@ -4,7 +4,6 @@ import json
 
 import numpy as np
 import pytest
-
 from autograder.fixtures import DRIFT_SHARE, build_fixture, fixture_text
 from autograder.verify import fixture_problems
 from labutils.wire import decode, encode

@@ -19,14 +19,15 @@ import pytest
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from autograder.classroom import build_class, completed_notebook, one_student_per_mistake, write_submission
-from autograder.execution import JudgedExecute
-from autograder.grading import grade
-from autograder.labs import ROOT, read_notebook, source_path, student_path
-from autograder.mistakes import catalogue
-from autograder.results import Status, SubmissionResult, read_result
-from autograder.sandbox import FORKED, Limits, bwrap_problem, pids_cgroup_root
-from autograder.worker import autograde_config
+from autograder.course.labs import ROOT, read_notebook, source_path, student_path
+from autograder.demo.synthetic_class import build_class, completed_notebook, one_student_per_mistake, write_submission
+from autograder.grading.execution import JudgedExecute
+from autograder.grading.results import Status, SubmissionResult, read_result
+from autograder.grading.worker import autograde_config
+from autograder.judging.mistakes import catalogue
+from autograder.pipeline.run import grade
+from autograder.sandbox.bubblewrap import Limits, bwrap_problem, pids_cgroup_root
+from autograder.sandbox.kernels import FORKED
 
 LAB = "01_matrix_shapes"
 TIMEOUT = 5
@@ -128,7 +129,7 @@ HOSTILE = {
 
 SNOOP = """
 import glob, os
-targets = [{solution!r}, {gradebook!r}, {submitted!r}, {root!r} + '/autograder/judging.py',
+targets = [{solution!r}, {gradebook!r}, {submitted!r}, {root!r} + '/autograder/judging/judges.py',
            {root!r} + '/solutions', '/root/.profile', '/etc/shadow']
 for path in targets:
     try:
@@ -520,7 +521,7 @@ def test_a_kernel_busy_past_the_grace_is_killed():
 def test_the_wall_clock_limit_kills_a_notebook_of_slow_cells(graded):
     result = graded["results"]["slow-but-steady"]
     assert result.status is Status.KILLED
-    assert f"(the notebook ran past the wall-clock limit of {WALL} s); not restarted (the wall clock had run out), " \
+    assert f"(the notebook ran past the wall-clock limit of {WALL} s); not restarted (the wall clock had run out), "\
            "so what was left scored 0" in result.detail
     assert result.seconds < WALL + 15
 
@@ -629,7 +630,7 @@ def test_feedback_says_when_the_kernel_was_restarted(graded):
 def test_feedback_names_points_messages_and_mistakes_but_no_hidden_inputs(graded):
     page = (graded["root"] / "out" / "feedback" / "mistake-matmul-transposed-indexing" / f"{LAB}.html").read_text()
     assert "3 / 5 points" in page and "transposed indexing" in page and "hidden tests" in page
-    judges = (ROOT / "autograder" / "judges" / "lab01.py").read_text()
+    judges = (ROOT / "autograder" / "judging" / "hidden_cases" / "lab01.py").read_text()
     assert not any(line.strip() and line.strip() in page for line in judges.splitlines() if len(line.strip()) > 25)
 
 
@@ -643,13 +644,13 @@ def test_the_report_shows_figures_statuses_flags_and_the_slowest(graded):
 
 
 def test_grading_again_with_nothing_new_grades_nothing_and_changes_nothing(graded, monkeypatch):
-    import autograder.grading
+    import autograder.pipeline.run
 
     out = graded["root"] / "out"
     before = {path: path.read_bytes() for path in [out / "grades.csv", *(out / "results").rglob("*.json")]}
     started = []
-    run_jobs = autograder.grading.run_jobs
-    monkeypatch.setattr(autograder.grading, "run_jobs", lambda jobs, *args: started.extend(jobs) or run_jobs(jobs, *args))
+    run_jobs = autograder.pipeline.run.run_jobs
+    monkeypatch.setattr(autograder.pipeline.run, "run_jobs", lambda jobs, *args: started.extend(jobs) or run_jobs(jobs, *args))
     again = grade(graded["root"] / "submitted", out, timeout=TIMEOUT, limits=Limits(wall_seconds=WALL))
     assert started == []
     assert {path: path.read_bytes() for path in before} == before
@@ -693,7 +694,7 @@ def test_each_submission_has_a_results_file(graded):
 
 
 # The first student of a worker leaves everything it can behind; the second, graded next by
-# the same worker (and, where it runs, the same zygote), must be graded as if alone.
+# the same worker (and, where it runs, the same fork server), must be graded as if alone.
 LEAVES_TRACES = """\
 import os, subprocess, sys, time, numpy, labutils
 print("started", time.time())
@@ -760,27 +761,28 @@ def test_what_a_submission_leaves_behind_never_reaches_the_next(graded_in_turn):
     assert our_processes("sleep 424") == []  # and the daemons are gone for good
 
 
-def test_a_kernel_starts_cold_and_says_why_where_no_zygote_can_serve_it(tmp_path):
-    from autograder import report, zygote
-    from autograder.results import Execution
+def test_a_kernel_starts_cold_and_says_why_where_no_fork_server_can_serve_it(tmp_path):
+    from autograder.grading.results import Execution
+    from autograder.outputs import report
+    from autograder.sandbox import fork_server
 
-    assert zygote.worker_zygote(tmp_path / "k", threads=1, limits=Limits()) is None
-    assert zygote.zygote_problem() == f"the kernel's folder {tmp_path / 'k'} is outside the worker's folder " \
-                                      f"{zygote.worker_root()}"
+    assert fork_server.worker_fork_server(tmp_path / "k", threads=1, limits=Limits()) is None
+    assert fork_server.fork_server_problem() == f"the kernel's folder {tmp_path / 'k'} is outside the worker's folder "\
+                                      f"{fork_server.worker_root()}"
     forked, cold = (SubmissionResult("a", LAB), SubmissionResult("b", LAB))
     forked.execution, cold.execution = Execution(kernel_start=FORKED), Execution(kernel_start="cold: no bubblewrap")
     note = report.kernel_starts_note([forked, cold])
-    assert "1 forked from the worker&#x27;s zygote; 1 cold: no bubblewrap" in note and 'class="warn"' in note
+    assert "1 forked from the worker&#x27;s fork server; 1 cold: no bubblewrap" in note and 'class="warn"' in note
 
 
 # CI grades from a clean clone under /tmp, where each kernel's fresh /tmp would hide the
-# virtual environment and labutils unless the zygote binds them back: grade from such a copy.
+# virtual environment and labutils unless the fork server binds them back: grade from such a copy.
 CHECKOUT_UNDER_TMP = """\
 import json, sys
 from pathlib import Path
 import labutils
-from autograder.grading import grade
-from autograder.sandbox import Limits
+from autograder.pipeline.run import grade
+from autograder.sandbox.bubblewrap import Limits
 assert labutils.__file__.startswith(sys.argv[1]), labutils.__file__
 [result] = grade(Path(sys.argv[2]), Path(sys.argv[3]), workers=1, timeout=5, limits=Limits(wall_seconds=60))
 print(json.dumps([result.execution.kernel_start, result.status.value, result.points, result.max_points]))
@@ -808,23 +810,23 @@ def test_kernels_forked_for_a_checkout_under_tmp_see_its_labutils(tmp_path):
 GRADE_ONE = """\
 import json, sys
 from pathlib import Path
-from autograder.grading import grade
-from autograder.sandbox import Limits
+from autograder.pipeline.run import grade
+from autograder.sandbox.bubblewrap import Limits
 [result] = grade(Path(sys.argv[1]), Path(sys.argv[2]), workers=1, timeout=5, limits=Limits(wall_seconds=60))
 print(json.dumps([result.execution.kernel_start, result.status.value, result.points, result.max_points]))
 """
 
 
-def test_where_the_zygote_is_turned_off_kernels_start_cold_and_grade_the_same(tmp_path):
+def test_where_the_fork_server_is_turned_off_kernels_start_cold_and_grade_the_same(tmp_path):
     import subprocess
     import sys
 
     # In a process of its own: workers take their environment from the process that starts them.
     write_submission(tmp_path / "submitted", "student", LAB, nbformat.read(SOLUTION_FILE, as_version=4))
     done = subprocess.run([sys.executable, "-c", GRADE_ONE, str(tmp_path / "submitted"), str(tmp_path / "out")],
-                          env={**os.environ, "NNLABS_ZYGOTE": "0"}, cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "NNLABS_FORK_SERVER": "0"}, cwd=ROOT, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     kernel_start, status, points, max_points = json.loads(done.stdout.strip().splitlines()[-1])
-    assert kernel_start == "cold: the zygote is turned off (NNLABS_ZYGOTE=0)"
+    assert kernel_start == "cold: the fork server is turned off (NNLABS_FORK_SERVER=0)"
     assert (status, points) == (Status.GRADED.value, max_points)

@@ -8,11 +8,11 @@ dev set (whose labels a kernel can read) earns its points.
 """
 import pytest
 
-from autograder.classroom import completed_notebook, write_submission
-from autograder.grading import grade
-from autograder.results import Status
-from autograder.mistakes import Mistake, catalogue
-from autograder.sandbox import Limits
+from autograder.demo.synthetic_class import completed_notebook, write_submission
+from autograder.grading.results import Status
+from autograder.judging.mistakes import Mistake, catalogue
+from autograder.pipeline.run import grade
+from autograder.sandbox.bubblewrap import Limits
 
 LAB = "08_training_loop"
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.classroom import build_class
-from autograder.grading import grade
-from autograder.results import Status
-from autograder.labs import ROOT
-from autograder.mistakes import catalogue
+from autograder.course.labs import ROOT
+from autograder.demo.synthetic_class import build_class
+from autograder.grading.results import Status
+from autograder.judging.mistakes import catalogue
+from autograder.pipeline.run import grade
 
 LAB = "01_matrix_shapes"
 MISTAKE = next(m for m in catalogue(LAB) if m.task == "matmul")

@@ -10,9 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from autograder.labs import solution_code
-from autograder.labs import ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path, student_path
-from autograder.mistakes import catalogue
+from autograder.course.labs import (
+    ROOT,
+    available_labs,
+    is_solution_cell,
+    nbgrader_meta,
+    read_notebook,
+    solution_code,
+    source_path,
+    student_path,
+)
+from autograder.judging.mistakes import catalogue
 
 LADDER = ("Hint 1: the idea", "Hint 2: the approach", "Hint 3: the closest step")
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z_0-9]*|\d+(?:\.\d+)?|\*\*|//|==|!=|<=|>=|[-+*/@%<>=()\[\]{},.:]")

@@ -2,9 +2,14 @@
 everything else of the released notebook."""
 import nbformat
 
-from autograder.intake import Intake, restore_cells
-from autograder.labs import (SKIP_WHEN_GRADING, is_skipped_when_grading, is_written_answer_cell, read_notebook,
-                            student_path)
+from autograder.course.labs import (
+    SKIP_WHEN_GRADING,
+    is_skipped_when_grading,
+    is_written_answer_cell,
+    read_notebook,
+    student_path,
+)
+from autograder.intake.submissions import Intake, restore_cells
 
 LAB = "08_training_loop"
 

@@ -1,5 +1,5 @@
-"""Late penalties (autograder.late) and the exports for Canvas, Moodle and grades.csv
-(autograder.export), on one small graded class of lab 01.
+"""Late penalties (autograder.grading.late) and the exports for Canvas, Moodle and grades.csv
+(autograder.outputs.export), on one small graded class of lab 01.
 
 ada hands in on time, blaise 10 minutes late, carl 10 days late (the cap), dora without a
 timestamp and with a mistake, emmy on time but missing from the LMS rosters. The rosters are
@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.classroom import completed_notebook, write_submission, write_timestamp
-from autograder.course import course_config
-from autograder.export import RosterError, export, read_class_grades
-from autograder.grading import grade_run
-from autograder.late import LatePenalty, due_date, late_policy
-from autograder.mistakes import catalogue
-from autograder.results import Status
+from autograder.course.config import course_config
+from autograder.demo.synthetic_class import completed_notebook, write_submission, write_timestamp
+from autograder.grading.late import LatePenalty, due_date, late_policy
+from autograder.grading.results import Status
+from autograder.judging.mistakes import catalogue
+from autograder.outputs.export import RosterError, export, read_class_grades
+from autograder.pipeline.run import grade_run
 
 LAB = "01_matrix_shapes"
 LMS = Path(__file__).parent / "data" / "lms"
@@ -175,7 +175,7 @@ def test_a_roster_that_is_not_an_lms_export_is_refused_clearly(graded, tmp_path)
 def test_nbgrader_export_runs_the_same_exporter(graded, tmp_path):
     target = tmp_path / "canvas.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "export", "--exporter=autograder.export.CanvasExporter",
+        [sys.executable, "-m", "nbgrader", "export", "--exporter=autograder.outputs.export.CanvasExporter",
          f"--CanvasExporter.roster={CANVAS_ROSTER}", f"--to={target}",
          f"--CourseDirectory.db_url=sqlite:///{graded['out'] / 'gradebook.db'}"],
         cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=120)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.labs import ROOT
+from autograder.course.labs import ROOT
 
 GUIDE = ROOT / "docs" / "authoring.md"
 NEW_LAB = "99_squares"
@@ -58,7 +58,7 @@ def run(command: list[str], cwd: Path, timeout: int = 900) -> subprocess.Complet
 def test_the_guide_names_every_piece_of_a_lab():
     kinds = [code.splitlines()[0] for language, code in guide_blocks() if language == "python"]
     assert kinds == [f"# script: writes solutions/{NEW_LAB}/{NEW_LAB}.ipynb", "# file: labutils/checks/lab99.py",
-                     "# file: autograder/mistakes/lab99.py", "# file: autograder/judges/lab99.py"]
+                     "# file: autograder/judging/mistakes/lab99.py", "# file: autograder/judging/hidden_cases/lab99.py"]
 
 
 def test_a_lab_added_by_following_the_guide_releases_verifies_grades_and_passes_the_tests(project):
@@ -89,6 +89,6 @@ def test_a_lab_added_by_following_the_guide_releases_verifies_grades_and_passes_
                             capture_output=True, text=True, check=True).stdout.splitlines()
     touched = sorted(line[3:] for line in status if not line[3:].startswith(".scratch/"))
     assert touched == sorted([
-        f"solutions/{NEW_LAB}/{NEW_LAB}.ipynb", "labutils/checks/lab99.py", "autograder/mistakes/lab99.py",
-        "autograder/judges/lab99.py", f"labs/{NEW_LAB}/{NEW_LAB}.ipynb", f"labutils/checks/fixtures/{NEW_LAB}.json",
+        f"solutions/{NEW_LAB}/{NEW_LAB}.ipynb", "labutils/checks/lab99.py", "autograder/judging/mistakes/lab99.py",
+        "autograder/judging/hidden_cases/lab99.py", f"labs/{NEW_LAB}/{NEW_LAB}.ipynb", f"labutils/checks/fixtures/{NEW_LAB}.json",
     ]), touched

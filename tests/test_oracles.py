@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from autograder.reference import reference_function
+from autograder.judging.reference import reference_function
 
 finite = st.floats(-50, 50, allow_nan=False)
 wide = st.floats(-1e4, 1e4, allow_nan=False)

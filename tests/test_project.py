@@ -45,7 +45,7 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_the_exchange_directory_is_a_configurable_scratch_path(monkeypatch, tmp_path):
-    from autograder.course import course_config
+    from autograder.course.config import course_config
 
     monkeypatch.setenv("NNLABS_EXCHANGE", str(tmp_path / "exchange"))
     assert course_config().Exchange.root == str(tmp_path / "exchange")

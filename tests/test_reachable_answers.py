@@ -6,9 +6,8 @@ in tests/test_grading_lab08.py; these are the in-process ones.
 """
 import pytest
 
-from autograder.judges import judges_for
-from autograder.judging import LocalSubject, run_judge
-from autograder.reference import build_namespace
+from autograder.judging.judges import LocalSubject, judges_for, run_judge
+from autograder.judging.reference import build_namespace
 
 SEEDS = range(10)
 
@@ -19,7 +18,7 @@ def verdicts(lab_id, grade_id, namespace):
 
 
 def test_the_analytic_gradient_behind_a_travelling_function_fails_the_numerical_gradient_judge():
-    # The hidden functions reach the kernel as methods of labutils.functions.Wavy, whose
+    # The hidden functions reach the kernel as methods of labutils.objectives.Wavy, whose
     # `grad` is the exact gradient: centred differences with the step h differ from it.
     namespace = build_namespace("05_gradient_descent")
     exec("def numerical_gradient(f, w, h=1e-5):\n    return f.__self__.grad(np.asarray(w, dtype=float))\n",

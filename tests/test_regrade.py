@@ -13,16 +13,25 @@ from pathlib import Path
 
 import pytest
 
-import autograder.grading
+import autograder.pipeline.run
 from autograder.__main__ import main
-from autograder.classroom import build_class
-from autograder.grading import grade_run
-from autograder.labs import ROOT
-from autograder.mistakes import catalogue
-from autograder.results import SubmissionResult
-from autograder.resume import (NEW, OLDER_FORM, RESUBMITTED, Fingerprint, RunSummary, Decision, Settings,
-                               lab_fingerprints, why_grade)
-from autograder.sandbox import Limits
+from autograder.course.labs import ROOT
+from autograder.demo.synthetic_class import build_class
+from autograder.grading.regrade import (
+    NEW,
+    OLDER_FORM,
+    RESUBMITTED,
+    Decision,
+    Fingerprint,
+    RunSummary,
+    Settings,
+    lab_fingerprints,
+    why_grade,
+)
+from autograder.grading.results import SubmissionResult
+from autograder.judging.mistakes import catalogue
+from autograder.pipeline.run import grade_run
+from autograder.sandbox.bubblewrap import Limits
 
 LAB1, LAB2 = "01_matrix_shapes", "02_activations"
 LABS = [LAB1, LAB2]
@@ -56,16 +65,16 @@ def append(path: Path, text: str = "\n# a harmless comment\n") -> None:
 
 
 @pytest.mark.parametrize("edit, expected", [
-    (lambda root: append(root / "autograder" / "judges" / "lab01.py"), {(LAB1, "judges")}),
-    (lambda root: append(root / "autograder" / "mistakes" / "lab02.py"), {(LAB2, "mistakes")}),
+    (lambda root: append(root / "autograder" / "judging" / "hidden_cases" / "lab01.py"), {(LAB1, "judges")}),
+    (lambda root: append(root / "autograder" / "judging" / "mistakes" / "lab02.py"), {(LAB2, "mistakes")}),
     (lambda root: append(root / "solutions" / LAB1 / f"{LAB1}.ipynb", " "), {(LAB1, "source")}),
     (lambda root: append(root / "labs" / LAB2 / f"{LAB2}.ipynb", " "), {(LAB2, "release")}),
     (lambda root: append(root / "labutils" / "data" / "sentences.tsv", "x\t1\n"),
      {(LAB1, "labutils"), (LAB2, "labutils")}),
     (lambda root: (root / "labutils" / "checks" / "fixtures" / "new.json").write_text("{}"),
      {(LAB1, "labutils"), (LAB2, "labutils")}),
-    (lambda root: append(root / "autograder" / "judges" / "sampling.py"), {(LAB1, "grader"), (LAB2, "grader")}),
-    (lambda root: append(root / "autograder" / "execution.py"), {(LAB1, "grader"), (LAB2, "grader")}),
+    (lambda root: append(root / "autograder" / "judging" / "hidden_cases" / "sampling.py"), {(LAB1, "grader"), (LAB2, "grader")}),
+    (lambda root: append(root / "autograder" / "grading" / "execution.py"), {(LAB1, "grader"), (LAB2, "grader")}),
     (lambda root: append(root / "nbgrader_config.py"), {(LAB1, "grader"), (LAB2, "grader")}),
     (lambda root: append(root / "nbgrader_config.py", f'\nc.LatePenalty.due_dates["{LAB1}"] = "2030-01-01 00:00 UTC"\n'),
      {(LAB1, "late"), (LAB1, "grader"), (LAB2, "grader")}),
@@ -82,7 +91,7 @@ def test_compiled_python_changes_no_fingerprint(tree):
     cache = tree / "labutils" / "__pycache__"
     cache.mkdir(exist_ok=True)
     (cache / "outcomes.cpython-311.pyc").write_bytes(b"\0compiled")
-    (tree / "autograder" / "judges" / "lab01.cpython-311.pyc").write_bytes(b"\0compiled")
+    (tree / "autograder" / "judging" / "hidden_cases" / "lab01.cpython-311.pyc").write_bytes(b"\0compiled")
     assert lab_fingerprints(LABS, SETTINGS, root=tree) == before
 
 
@@ -155,14 +164,14 @@ def test_a_changed_judge_regrades_its_lab_only(tmp_path, monkeypatch, capsys):
     lab1_before, lab2_before = results_of(out, LAB1), results_of(out, LAB2)
 
     started = []
-    run_jobs = autograder.grading.run_jobs
+    run_jobs = autograder.pipeline.run.run_jobs
 
     def counting_run_jobs(jobs, *args):
         started.extend((job.student_id, job.lab_id) for job in jobs)
         return run_jobs(jobs, *args)
 
-    monkeypatch.setattr(autograder.grading, "run_jobs", counting_run_jobs)
-    with comment_appended(ROOT / "autograder" / "judges" / "lab01.py"):
+    monkeypatch.setattr(autograder.pipeline.run, "run_jobs", counting_run_jobs)
+    with comment_appended(ROOT / "autograder" / "judging" / "hidden_cases" / "lab01.py"):
         capsys.readouterr()
         assert main(["grade", str(tmp_path / "submitted"), "--out", str(out)]) == 0
         printed = capsys.readouterr().out

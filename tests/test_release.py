@@ -7,11 +7,20 @@ import shutil
 import nbformat
 import pytest
 
-from autograder import verify
-from autograder.labs import solution_bodies, solution_code
-from autograder.labs import (LABS, ROOT, available_labs, is_solution_cell, nbgrader_meta, read_notebook, source_path,
-                             student_path)
-from autograder.release import generate_student_version
+from autograder.authoring import verify
+from autograder.course.labs import (
+    LABS,
+    ROOT,
+    available_labs,
+    is_solution_cell,
+    nbgrader_meta,
+    read_notebook,
+    solution_bodies,
+    solution_code,
+    source_path,
+    student_path,
+)
+from autograder.course.student_version import generate_student_version
 
 LABS_AVAILABLE = available_labs()
 

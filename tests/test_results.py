@@ -1,4 +1,4 @@
-"""Typed results (`autograder.results`): the status of each kind of end, the one JSON form,
+"""Typed results (`autograder.grading.results`): the status of each kind of end, the one JSON form,
 an older results file regraded with its reason, and merging into the class's gradebook.
 Fast: no kernel runs."""
 import json
@@ -6,13 +6,23 @@ import json
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.course import quiet_nbgrader
-from autograder.gradebook import NotebookGrades, SubmissionGrades, merge_grades
-from autograder.judging import Verdict
-from autograder.release import generate_student_version
-from autograder.results import (CellResult, Execution, KernelDeath, Status, SubmissionResult, read_result,
-                                result_path, status_of, status_sentence, write_result)
-from autograder.resume import NEW, OLDER_FORM, UNREADABLE, Decision, RunSummary, recorded_result
+from autograder.course.config import quiet_nbgrader
+from autograder.course.student_version import generate_student_version
+from autograder.grading.gradebook import NotebookGrades, SubmissionGrades, merge_grades
+from autograder.grading.regrade import NEW, OLDER_FORM, UNREADABLE, Decision, RunSummary, recorded_result
+from autograder.grading.results import (
+    CellResult,
+    Execution,
+    KernelDeath,
+    Status,
+    SubmissionResult,
+    read_result,
+    result_path,
+    status_of,
+    status_sentence,
+    write_result,
+)
+from autograder.judging.judges import Verdict
 
 LAB = "01_matrix_shapes"
 # nbgrader's own session warnings when a submission is created: harmless

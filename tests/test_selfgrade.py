@@ -2,9 +2,9 @@
 import nbformat
 import pytest
 
-from autograder.classroom import completed_notebook
-from autograder.mistakes import mistakes_for
-from autograder.selfgrade import report, selfgrade
+from autograder.demo.synthetic_class import completed_notebook
+from autograder.judging.mistakes import mistakes_for
+from autograder.learners.selfgrade import report, selfgrade
 
 LAB = "01_matrix_shapes"
 

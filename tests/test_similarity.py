@@ -1,4 +1,4 @@
-"""The similarity report (autograder.similarity) on staged answers of lab 01: no grading
+"""The similarity report (autograder.outputs.similarity) on staged answers of lab 01: no grading
 needed, it reads what intake rebuilt. tests/test_demo_grades.py checks it inside `grade`."""
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from autograder.classroom import completed_notebook, write_submission
-from autograder.demo import SIMILARITY_LAB, add_copiers
-from autograder.intake import take_in
-from autograder.mistakes import catalogue
-from autograder.similarity import Similarity, similar_pairs
+from autograder.demo.instructor_demo import SIMILARITY_LAB, add_copiers
+from autograder.demo.synthetic_class import completed_notebook, write_submission
+from autograder.intake.submissions import take_in
+from autograder.judging.mistakes import catalogue
+from autograder.outputs.similarity import Similarity, similar_pairs
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The tampering scan flags code that rewrites what checks and judges run, and not ordinary code."""
 import pytest
 
-from autograder.tampering import suspicious_code
+from autograder.intake.tampering import suspicious_code
 
 
 @pytest.mark.parametrize("source, flagged", [

@@ -1,8 +1,8 @@
 """`python -m autograder verify` passes for every lab (through nbgrader, with real kernels)."""
 import pytest
 
-from autograder import verify
-from autograder.labs import available_labs
+from autograder.authoring import verify
+from autograder.course.labs import available_labs
 
 
 @pytest.mark.parametrize("lab_id", available_labs())
@@ -20,7 +20,7 @@ def test_verify_fails_naming_the_lab_and_cell(monkeypatch, capsys):
 def test_a_cell_run_when_grading_may_not_read_what_only_a_skipped_cell_defines(monkeypatch):
     """Tagging lab 08's build_vocab cell skip-when-grading would leave its check reading a name
     nobody defines when grading: verify names the reading cell and the name."""
-    from autograder import labs
+    from autograder.course import labs
 
     def with_build_vocab_skipped(path):
         nb = labs.read_notebook(path)

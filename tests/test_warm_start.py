@@ -17,9 +17,9 @@ from queue import Empty, Queue
 
 from nbgrader.api import Gradebook
 
-from autograder.course import quiet_nbgrader
-from autograder.execution import JudgedExecute
-from autograder.gradebook import share_engines
+from autograder.course.config import quiet_nbgrader
+from autograder.grading.execution import JudgedExecute
+from autograder.grading.gradebook import share_engines
 
 IRI_CHECK = """\
 import sys

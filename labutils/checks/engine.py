@@ -21,8 +21,8 @@ import json
 from pathlib import Path
 from typing import Callable, Sequence
 
+from labutils.call_outcomes import Case, Outcome, Raised, best_match, decode_outcome
 from labutils.examine import Examination, Exercise, KnownMistake, LocalSubject, examine
-from labutils.outcomes import Case, Outcome, Raised, best_match, decode_outcome
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

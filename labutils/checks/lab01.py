@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from labutils.call_outcomes import Case
 from labutils.checks.engine import checks
 from labutils.examine import Exercise
-from labutils.outcomes import Case
 from labutils.source_rules import explicit_loops
 
 LAB = "01_matrix_shapes"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from labutils.call_outcomes import Case
 from labutils.checks.engine import checks
 from labutils.examine import Exercise
-from labutils.outcomes import Case
 
 LAB = "03_softmax"
 

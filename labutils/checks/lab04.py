@@ -5,10 +5,10 @@ from typing import Callable
 
 import numpy as np
 
+from labutils.call_outcomes import Case
 from labutils.checks.engine import checks
 from labutils.examine import Exercise
 from labutils.harnesses import Lookup
-from labutils.outcomes import Case
 
 LAB = "04_cross_entropy"
 

@@ -6,12 +6,12 @@ from typing import Callable
 
 import numpy as np
 
+from labutils.call_outcomes import Case, Outcome, Returned
 from labutils.checks.engine import checks
-from labutils.examine import Context, Exercise, Found
 from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
-from labutils.functions import Quadratic, Wavy
+from labutils.examine import Context, Exercise, Found
 from labutils.harnesses import Lookup, seeded
-from labutils.outcomes import Case, Outcome, Returned
+from labutils.objectives import Quadratic, Wavy
 
 LAB = "05_gradient_descent"
 

@@ -9,11 +9,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from labutils.call_outcomes import Case, Outcome, Returned
 from labutils.checks.engine import checks
 from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
 from labutils.examine import Context, Exercise, Found
 from labutils.harnesses import Lookup, first_output, round_trip, seeded
-from labutils.outcomes import Case, Outcome, Returned
 
 LAB = "06_backprop"
 

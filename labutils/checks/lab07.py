@@ -17,11 +17,11 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from labutils.call_outcomes import Case, Outcome, Raised, Returned
 from labutils.checks.engine import checks
 from labutils.checks.randomness import SEEDED_KEYS, identical, seeded_problem
 from labutils.examine import Context, Exercise, Found
-from labutils.harnesses import Lookup, seeded_calls, round_trip, seeded_outputs
-from labutils.outcomes import Case, Outcome, Raised, Returned
+from labutils.harnesses import Lookup, round_trip, seeded_calls, seeded_outputs
 
 LAB = "07_dropout"
 

@@ -1,6 +1,6 @@
 """Checks for lab 08, the training loop: one `check_<task>` per exercise.
 
-The loop's functions are checked on `labutils.text.BagOfWords`, a tiny model that
+The loop's functions are checked on `labutils.sentence_batches.BagOfWords`, a tiny model that
 records how it was called, with data hashed into token ids (no vocabulary of yours
 needed); `check_end_to_end` trains your own FFNN on the sentiment task and measures its
 dev accuracy. (The grader does that on sentences of its own that never reach your
@@ -13,13 +13,13 @@ from typing import Callable
 
 import numpy as np
 
+from labutils.call_outcomes import Case, Outcome, Returned, outcome_difference
 from labutils.checks.engine import checks
 from labutils.compare import difference
 from labutils.data import split
 from labutils.examine import Context, Exercise, Found
 from labutils.harnesses import Lookup
-from labutils.outcomes import Case, Outcome, Returned, outcome_difference
-from labutils.text import tokenize
+from labutils.sentence_batches import tokenize
 
 LAB = "08_training_loop"
 HASHED_VOCAB = 500
@@ -50,7 +50,7 @@ def _parameters(model) -> list:
 def _probe_model(data: dict, seed: int, dropout: float):
     import torch
 
-    from labutils.text import Batches, BagOfWords
+    from labutils.sentence_batches import BagOfWords, Batches
     torch.manual_seed(seed)
     model = BagOfWords(data["vocab_size"], data["n_classes"], dropout=dropout)
     train = Batches(data["train_tokens"], data["train_labels"], batch_size=data["batch_size"], seed=seed)
@@ -123,7 +123,7 @@ def end_to_end(fit: Callable, lookup: Lookup, settings: dict) -> dict:
 
     import torch
 
-    from labutils.text import Batches
+    from labutils.sentence_batches import Batches
     started = time.monotonic()
     train, dev, _ = split("sentiment")
     vocab = lookup("build_vocab")([text for text, _ in train])
@@ -242,7 +242,7 @@ def dev_accuracy(result: dict, settings: dict, FFNN: Callable, encode: Callable)
     """The dev accuracy of the trained parameters, loaded into your own FFNN."""
     import torch
 
-    from labutils.text import Batches
+    from labutils.sentence_batches import Batches
     vocab = result["vocab"]
     model = FFNN(len(vocab), settings["embed_dim"], settings["hidden_sizes"], 2, activation="relu",
                  dropout=settings["dropout"])

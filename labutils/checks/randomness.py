@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from labutils.call_outcomes import Case
 from labutils.compare import difference
-from labutils.outcomes import Case
 
 GLOBAL_GENERATOR = "numpy's global generator instead of rng"
 OWN_GENERATOR = "a generator of its own instead of rng"

@@ -5,7 +5,7 @@
 Reads amazon_cells_labelled.txt, imdb_labelled.txt (Latin-1) and yelp_labelled.txt,
 cleans each sentence and writes one UTF-8 TSV: sentence, sentiment, source (all 2990).
 The course's `sentences.tsv` is this corpus less the sentences it holds out for grading:
-the instructor's `python -m autograder.judge_set SOURCE_DIR` writes both.
+the instructor's `python -m autograder.judging.held_out SOURCE_DIR` writes both.
 """
 from __future__ import annotations
 

@@ -1,0 +1,10 @@
+"""An author's tools: a lab from `solutions/` to `labs/`, and proof that it holds together.
+
+- `release`: `solutions/` -> `labs/` (nbgrader's generate_assignment) and the recorded outcomes.
+- `public_outcomes`: the outcomes of the reference and of each catalogued mistake on a lab's
+  public cases, recorded into `labutils/checks/fixtures/<lab>.json` for the checks.
+- `verify`: the solution earns full marks, the stubs none, every cell has its judge, and
+  `labs/` is what the release writes now.
+
+May import: `autograder.pipeline` (verify grades like a class) and everything below it.
+"""

@@ -1,0 +1,9 @@
+"""The course: its labs and its nbgrader configuration. The bottom of the grader but for the sandbox.
+
+- `labs`: where the labs live (`solutions/`, `labs/`), found from their folders, and how to read
+  their notebooks (solution cells, test cells, written answers, points).
+- `config`: `nbgrader_config.py` as the grader reads it (the kernels' limits, the cell timeout).
+- `student_version`: nbgrader's generate_assignment with the course's stub that names the task.
+
+May import: `autograder.sandbox` (the `Limits` the configuration sets), labutils, nbgrader.
+"""

@@ -1,0 +1,195 @@
+"""Judges of lab 08, the training loop: fresh data, seeds and models.
+
+The end-to-end judge has the student's functions train a network in the kernel and takes
+back only what they produced (the vocabulary and the trained weights); it rebuilds the
+model here and scores it on the judge set (`autograder.judging.held_out`), sentences no kernel
+ever sees, so nothing in the kernel can answer for them.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from autograder.judging.held_out import judge_set
+from autograder.judging.mistakes import mistakes_for
+from autograder.judging.reference import reference_function
+from labutils.call_outcomes import Case, Outcome, Returned
+from labutils.checks.lab08 import (
+    END_TO_END_SETTINGS,
+    accuracy_verdict,
+    diagnose_ffnn,
+    diagnose_trained,
+    end_to_end,
+    evaluation,
+    ffnn_outputs,
+    fitting,
+    one_epoch,
+    probe_data,
+)
+from labutils.data import split
+from labutils.examine import Context, Found
+from labutils.sentence_batches import Batches
+
+LAB = "08_training_loop"
+WORDS = ["good", "bad", "phone", "movie", "food", "great", "awful", "service", "not", "very", "!", "price"]
+
+
+def build_vocab_cases(rng: np.random.Generator) -> list[Case]:
+    texts = [" ".join(rng.choice(WORDS, size=int(rng.integers(2, 8)))) for _ in range(int(rng.integers(5, 15)))]
+    texts.append(f"a rare word{int(rng.integers(1000))} here")  # seen once: below any min_freq > 1
+    return [Case("hidden texts", (texts,)), Case("hidden texts, min_freq=3", (texts,), {"min_freq": 3})]
+
+
+def encode_cases(rng: np.random.Generator) -> list[Case]:
+    """Known and unknown words, capitals and punctuation glued to words, an empty text, and a
+    vocabulary whose indices are not in its insertion order."""
+    known = list(rng.choice(WORDS, size=6, replace=False))
+    vocab = {"<pad>": 0, "<unk>": 1, **{word: index for index, word in enumerate(known, start=2)}}
+    shuffled = dict(sorted(vocab.items(), key=lambda item: -item[1]))
+    words = rng.choice(WORDS, size=8)
+    return [Case("a hidden text and vocabulary", (" ".join(words).capitalize() + "!", vocab)),
+            Case("a hidden text with commas and capitals", (", ".join(w.upper() for w in words[:4]) + ".", shuffled)),
+            Case("an empty text", ("", vocab))]
+
+
+def ffnn_cases(rng: np.random.Generator) -> list[Case]:
+    vocab_size, embed_dim = int(rng.integers(10, 30)), int(rng.integers(3, 9))
+    lengths = rng.integers(1, 6, size=4)
+    tokens = rng.integers(1, vocab_size, size=int(lengths.sum()))
+    tokens[rng.choice(len(tokens), size=2, replace=False)] = 0  # some <pad>
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    cases = []
+    for activation, dropout in (("relu", 0.4), ("tanh", 0.0), ("tanh", 0.5)):
+        hidden = [int(h) for h in rng.integers(8, 17, size=int(rng.integers(1, 3)))]  # wide enough for dropout to show
+        arguments = dict(vocab_size=vocab_size, embed_dim=embed_dim, hidden_sizes=hidden,
+                         n_classes=int(rng.integers(2, 5)), activation=activation, dropout=dropout)
+        cases.append(Case(f"a hidden FFNN({vocab_size}, {embed_dim}, {hidden}, ..., {activation!r})",
+                          (arguments, tokens, offsets, int(rng.integers(1000))), harness=ffnn_outputs))
+    return cases
+
+
+def same_function_as_reference(outcome: Outcome, case: Case, context: Context) -> Found:
+    """Load the student's parameters, in order, into the reference FFNN: same logits in eval
+    mode? And when the student's network started from the reference's own weights (the same
+    layers created in the same order from the same seed), the same logits in train mode,
+    where the dropout masks are drawn in the same order?"""
+    found = diagnose_ffnn(outcome, case)
+    if found is not None or not isinstance(outcome, Returned):
+        return found
+    arguments, tokens, offsets, seed = case.args
+    torch.manual_seed(seed)
+    reference = reference_function(LAB, "FFNN")(**arguments)
+    same_start = all(np.array_equal(p.detach().numpy(), value)
+                     for p, value in zip(reference.parameters(), outcome.value["parameters"]))
+    with torch.no_grad():
+        for parameter, value in zip(reference.parameters(), outcome.value["parameters"]):
+            parameter.copy_(torch.as_tensor(value))
+        reference.eval()
+        expected = reference(torch.as_tensor(tokens), torch.as_tensor(offsets)).numpy()
+        if not np.allclose(outcome.value["eval"], expected, rtol=1e-4, atol=1e-5):
+            return ("with its own weights, the reference network computes other logits: check the mean of "
+                    "embeddings, the activation and the order of the layers", mistake_computing(outcome, case))
+        if not same_start or arguments["dropout"] == 0:
+            return None
+        reference.train()
+        expected_train = [reference(torch.as_tensor(tokens), torch.as_tensor(offsets)).numpy() for _ in range(2)]
+    if not all(np.allclose(a, e, rtol=1e-4, atol=1e-5) for a, e in zip(outcome.value["train"], expected_train)):
+        return ("in train mode, with the same weights and the same dropout masks, the reference computes "
+                "other logits: dropout belongs after the activation", "dropout before the activation")
+    return None
+
+
+def mistake_computing(outcome: Outcome, case: Case) -> str | None:
+    """The catalogued FFNN mistake whose network, given the student's weights, computes the
+    student's eval logits."""
+    arguments, tokens, offsets, _ = case.args
+    for mistake in mistakes_for(LAB, "FFNN"):
+        network = mistake.function(LAB)(**arguments)
+        shapes = [tuple(p.shape) for p in network.parameters()]
+        if shapes != [np.shape(value) for value in outcome.value["parameters"]]:
+            continue
+        with torch.no_grad():
+            for parameter, value in zip(network.parameters(), outcome.value["parameters"]):
+                parameter.copy_(torch.as_tensor(value))
+            network.eval()
+            logits = network(torch.as_tensor(tokens), torch.as_tensor(offsets)).numpy()
+        if np.allclose(outcome.value["eval"], logits, rtol=1e-4, atol=1e-5):
+            return mistake.name
+    return None
+
+
+def _data(rng: np.random.Generator) -> dict:
+    """70 training and 30 dev sentences; batch sizes that leave a smaller last batch."""
+    chosen = rng.choice(len(split("sentiment")[0]), size=100, replace=False)
+    batch_size = int(rng.choice([b for b in range(8, 20) if 70 % b]))
+    dev_batch_size = int(rng.choice([b for b in range(4, 13) if 30 % b]))
+    return probe_data(chosen[:70], chosen[70:], batch_size=batch_size, dev_batch_size=dev_batch_size)
+
+
+def train_epoch_cases(rng: np.random.Generator) -> list[Case]:
+    return [Case(f"one epoch on hidden data ({index})", (_data(rng), int(rng.integers(1000))), harness=one_epoch,
+                 tolerance=1e-4) for index in (1, 2)]
+
+
+def evaluate_cases(rng: np.random.Generator) -> list[Case]:
+    return [Case(f"hidden data in several batches, dropout 0.5 in the model ({index})",
+                 (_data(rng), int(rng.integers(1000))), harness=evaluation, tolerance=1e-4) for index in (1, 2)]
+
+
+def fit_cases(rng: np.random.Generator) -> list[Case]:
+    """First a dev set of one training sentence, which the model soon gets right every epoch:
+    its accuracy ties, and the first best epoch must be kept; then runs long enough to
+    overfit, so that the best dev epoch is rarely the last one."""
+    chosen = rng.choice(len(split("sentiment")[0]), size=100, replace=False)
+    tie = probe_data(chosen[:70], chosen[:1], batch_size=int(rng.integers(8, 20)), dev_batch_size=1)
+    cases = [Case("fit on hidden data, one dev sentence (the dev accuracy ties), 8 epochs, patience 2",
+                  (tie, int(rng.integers(1000)), 8, 2), harness=fitting, tolerance=1e-4)]
+    return cases + [Case(f"fit on hidden data, {epochs} epochs, patience {patience}",
+                         (_data(rng), int(rng.integers(1000)), epochs, patience), harness=fitting, tolerance=1e-4)
+                    for epochs, patience in ((10, 2), (12, 12), (12, 12))]
+
+
+def end_to_end_cases(rng: np.random.Generator) -> list[Case]:
+    settings = dict(END_TO_END_SETTINGS, seed=int(rng.integers(1000)))
+    return [Case("the sentiment task, hidden seed", (settings,), harness=end_to_end)]
+
+
+def judge_set_accuracy(result: dict, settings: dict) -> float:
+    """The trained weights, loaded into the reference FFNN, scored on the judge set, whose
+    sentences are encoded here with the student's vocabulary."""
+    vocab = result["vocab"]
+    model = reference_function(LAB, "FFNN")(len(vocab), settings["embed_dim"], settings["hidden_sizes"], 2,
+                                            activation="relu", dropout=settings["dropout"])
+    with torch.no_grad():
+        for parameter, value in zip(model.parameters(), result["parameters"]):
+            parameter.copy_(torch.as_tensor(value))
+    model.eval()
+    encode = reference_function(LAB, "encode")
+    sentences = judge_set("sentiment")
+    batches = Batches([encode(text, vocab) for text, _ in sentences], [label for _, label in sentences],
+                      batch_size=256, shuffle=False)
+    with torch.no_grad():
+        right = sum(int((model(tokens, offsets).argmax(1) == labels).sum()) for tokens, offsets, labels in batches)
+    return right / len(sentences)
+
+
+def scored_on_the_judge_set(outcome: Outcome, case: Case, context: Context) -> Found:
+    found = diagnose_trained(outcome, case)
+    if found is not None or not isinstance(outcome, Returned):
+        return found
+    return accuracy_verdict(judge_set_accuracy(outcome.value, case.args[0]), "sentences held out for grading")
+
+
+HIDDEN_CASES = {
+    "build_vocab": build_vocab_cases,
+    "encode": encode_cases,
+    "FFNN": ffnn_cases,
+    "train_epoch": train_epoch_cases,
+    "evaluate": evaluate_cases,
+    "fit": fit_cases,
+    "end_to_end": end_to_end_cases,
+}
+DIAGNOSES = {
+    "FFNN": same_function_as_reference,
+    "end_to_end": scored_on_the_judge_set,
+}

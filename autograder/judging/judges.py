@@ -1,0 +1,129 @@
+"""Judges decide the points, outside the student's kernel, on inputs students never see.
+
+A `Judge` is an exercise (`labutils.examine.Exercise`, declared in its lab's check module)
+plus a generator of hidden cases, which a lab's judge module (`autograder/judging/hidden_cases/labNN.py`)
+supplies as `HIDDEN_CASES`. Cases come from a seed the student cannot know (`judge_seed`: an
+HMAC of a course secret, the student, the lab and the cell, so a regrade gives the same
+result). The examination is the public check's (`labutils.examine.examine`), with another
+oracle: the reference solution, run here, and the mistake catalogue (`ReferenceOracle`).
+Verdicts never show the hidden inputs or their expected values.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib
+import os
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+import numpy as np
+
+from autograder.course.labs import checks_module, lab_number
+from autograder.judging.mistakes import mistakes_for, wrong_outcomes
+from autograder.judging.reference import reference_namespace
+from labutils import examine as examination
+from labutils.call_outcomes import Case, Outcome, best_match, call
+from labutils.examine import Diagnosis, Exercise, KnownMistake, Subject, examine
+
+DEMO_SECRET = "nn-training-labs demo secret: set NNLABS_COURSE_SECRET for a real class"
+
+
+def course_secret() -> str:
+    return os.environ.get("NNLABS_COURSE_SECRET") or DEMO_SECRET
+
+
+def judge_seed(secret: str, student_id: str, lab_id: str, grade_id: str) -> int:
+    message = f"{student_id}/{lab_id}/{grade_id}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+@dataclass(frozen=True)
+class Judge:
+    """How to judge one graded cell: its exercise, on hidden cases drawn from a Generator.
+
+    diagnose: replaces the exercise's own, for a judge that knows more than the public check
+    can (lab 08 loads the student's weights into the reference network; scores on sentences
+    no kernel sees).
+    """
+
+    exercise: Exercise
+    cases: Callable[[np.random.Generator], list[Case]]
+    override: Diagnosis | None = None
+
+    @property
+    def task(self) -> str:
+        return self.exercise.task
+
+    @property
+    def diagnose(self) -> Diagnosis | None:
+        return self.override or self.exercise.diagnose
+
+
+@dataclass
+class Verdict:
+    grade_id: str
+    task: str
+    passed: bool
+    message: str
+    mistake: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ReferenceOracle:
+    """The judge's oracle: the lab's reference solution and its mistake catalogue, run here."""
+
+    reveal = False  # hidden cases: their inputs and expected values stay hidden
+    strict_source = True  # the source comes from the notebook: a function not found there fails the rule
+
+    def __init__(self, lab_id: str):
+        self.lab_id = lab_id
+
+    def expected(self, exercise: Exercise, case: Case) -> Outcome:
+        namespace = reference_namespace(self.lab_id)
+        return call(namespace[exercise.callee], case, lookup=namespace.__getitem__)
+
+    def mistake(self, exercise: Exercise, case: Case, actual: Outcome, expected: Outcome) -> KnownMistake | None:
+        candidates = [(KnownMistake(m.name, m.hint), outcome)
+                      for m, outcome in wrong_outcomes(self.lab_id, exercise, case, expected)]
+        return best_match(actual, candidates, case)
+
+    def named(self, exercise: Exercise, name: str) -> KnownMistake:
+        mistake = next(m for m in mistakes_for(self.lab_id, exercise.task) if m.name == name)
+        return KnownMistake(mistake.name, mistake.hint)
+
+
+class LocalSubject(examination.LocalSubject):
+    """Functions in the grader's process (the catalogue's, the reference's, the tests'), whose
+    outcomes make the same round trip through the wire format as a kernel's do."""
+
+    def __init__(self, functions: dict[str, Callable], sources: dict[str, str] | None = None):
+        super().__init__(functions, sources, wire=True)
+
+
+def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int) -> Verdict:
+    cases = judge.cases(np.random.default_rng(seed))
+    verdict = examine(judge.exercise, subject, cases, ReferenceOracle(lab_id), judge.override)
+    if verdict.passed:
+        return Verdict(grade_id, judge.task, True, f"{judge.task}: passed {len(cases)} hidden cases")
+    return Verdict(grade_id, judge.task, False, verdict.report(reveal=False),
+                   verdict.mistake.name if verdict.mistake else None)
+
+
+def judge_module(lab_id: str):
+    return importlib.import_module(f"autograder.judging.hidden_cases.lab{lab_number(lab_id)}")
+
+
+def judges_for(lab_id: str) -> dict[str, Judge]:
+    """{grade_id: Judge} of every exercise of the lab, in the order the lab declares them."""
+    module = judge_module(lab_id)
+    hidden, diagnoses = module.HIDDEN_CASES, getattr(module, "DIAGNOSES", {})
+    exercises = checks_module(lab_id).EXERCISES
+    missing = [exercise.task for exercise in exercises if exercise.task not in hidden]
+    if missing:
+        raise LookupError(f"{module.__name__}.HIDDEN_CASES has no hidden cases for {', '.join(missing)}")
+    return {exercise.grade_id: Judge(exercise, hidden[exercise.task], diagnoses.get(exercise.task))
+            for exercise in exercises}

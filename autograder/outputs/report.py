@@ -1,0 +1,179 @@
+"""OUT_DIR/report.html: the class at a glance, for the instructor (a writer over
+`autograder.grading.results.SubmissionResult`).
+
+What this run graded, regraded (and why) and kept from the previous run; score
+distribution per lab, pass rate per exercise, the most frequent mistakes, the
+submissions that did not end normally (timeouts, kills, crashes, unreadable files),
+flagged submissions and the slowest ones. Figures are matplotlib PNGs inside the page.
+"""
+from __future__ import annotations
+
+import base64
+import io
+from collections import Counter, defaultdict
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
+
+from autograder.grading.late import lateness
+from autograder.grading.results import Status, SubmissionResult
+from autograder.outputs.similarity import SimilarPair, ranking_table
+from autograder.sandbox.kernels import FORKED
+
+if TYPE_CHECKING:
+    from autograder.grading.regrade import RunSummary
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; color: #222; }
+table { border-collapse: collapse; } td, th { padding: .3rem .6rem; border-bottom: 1px solid #ddd;
+  text-align: left; vertical-align: top; } img { max-width: 100%; }
+.warn { background: #fde8e8; border-left: 5px solid #b42318; padding: .6rem .9rem; font-weight: 600; }
+.info { background: #eef4ff; border-left: 5px solid #2e5bff; padding: .6rem .9rem; }
+"""
+
+
+def figure_tag(fig, alt: str) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">'
+
+
+def score_distribution(submissions: list[SubmissionResult]) -> str:
+    by_lab = defaultdict(list)
+    for s in submissions:
+        by_lab[s.lab_id].append(100 * s.points / s.max_points if s.max_points else 0)
+    labs = sorted(by_lab)
+    fig, axes = plt.subplots(1, len(labs), figsize=(max(4, 2.6 * len(labs)), 2.6), sharey=True, squeeze=False)
+    for ax, lab in zip(axes[0], labs):
+        ax.hist(by_lab[lab], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01], color="#2e5bff")
+        ax.set_title(lab, fontsize=9)
+        ax.set_xlabel("% of points")
+    axes[0][0].set_ylabel("submissions")
+    return figure_tag(fig, "score distribution per lab")
+
+
+def pass_rates(submissions: list[SubmissionResult]) -> tuple[str, dict]:
+    passed, total = Counter(), Counter()
+    for s in submissions:
+        for cell in s.cells.values():
+            key = f"{s.lab_id} · {cell.task}"
+            total[key] += 1
+            passed[key] += cell.full_marks
+    keys = sorted(total)
+    rates = {k: passed[k] / total[k] for k in keys}
+    if not keys:
+        return "<p>No exercise was graded.</p>", rates
+    fig, ax = plt.subplots(figsize=(7, 0.28 * len(keys) + 0.8))
+    ax.barh(keys[::-1], [100 * rates[k] for k in keys[::-1]], color="#1a7f37")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% of graded submissions with full points")
+    ax.tick_params(axis="y", labelsize=8)
+    return figure_tag(fig, "pass rate per exercise"), rates
+
+
+def frequent_mistakes(submissions: list[SubmissionResult], top: int = 15) -> tuple[str, list]:
+    counts = Counter(f"{s.lab_id} · {cell.task}: {cell.judge.mistake}"
+                     for s in submissions for cell in s.cells.values() if cell.judge.mistake)
+    common = counts.most_common(top)
+    if not common:
+        return "<p>No catalogued mistake was recognised.</p>", common
+    fig, ax = plt.subplots(figsize=(7, 0.3 * len(common) + 0.8))
+    ax.barh([name for name, _ in common][::-1], [n for _, n in common][::-1], color="#b42318")
+    ax.set_xlabel("submissions")
+    ax.tick_params(axis="y", labelsize=8)
+    return figure_tag(fig, "most frequent mistakes"), common
+
+
+def table(headers: list[str], rows: list[list]) -> str:
+    if not rows:
+        return "<p>None.</p>"
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def this_run(summary: RunSummary | None) -> str:
+    """What the run graded, regraded (a row per reason) and kept from the previous run."""
+    if summary is None:
+        return ""
+    headline, *_ = summary.lines()
+    rows = [[reason, count] for reason, count in summary.regraded.items()]
+    regraded = table(["regraded because", "submissions"], rows) if rows else ""
+    return f"<h2>This run</h2><p>{escape(headline)}.</p>{regraded}"
+
+
+def kernel_starts_note(submissions: list[SubmissionResult]) -> str:
+    """How the kernels started: forked from each worker's fork server, or cold, and why (issue 15)."""
+    starts = Counter(s.execution.kernel_start for s in submissions if s.execution and s.execution.kernel_start)
+    if not starts:
+        return ""
+    cold = {start: count for start, count in starts.items() if start != FORKED}
+    css = "warn" if cold else "info"
+    text = "; ".join(f"{count} {start}" for start, count in sorted(starts.items(), key=lambda item: -item[1]))
+    return f'<p class="{css}">Kernel starts: {escape(text)}.</p>'
+
+
+def similarity_section(similar: list[SimilarPair] | None) -> str:
+    if similar is None:
+        return ""
+    return ("<h2>Similar answers</h2><p>Pairs whose own code looks alike, most similar first "
+            "(<a href=\"similarity.html\">side by side in similarity.html</a>). They change no grade and set no flag.</p>"
+            + ranking_table(similar, link="similarity.html"))
+
+
+def report_html(submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None,
+                similar: list[SimilarPair] | None = None) -> str:
+    submissions = list(submissions)
+    kinds = Counter(s.status.value for s in submissions)
+    sandbox_note = f'<p class="{"warn" if confinement.startswith("NOT") else "info"}">Kernels: {escape(confinement)}</p>'
+    sandbox_note += kernel_starts_note(submissions)
+    unusual = [[s.student_id, s.lab_id, s.status.value, s.sentence, f"{s.points:g}"]
+               for s in submissions if s.status is not Status.GRADED]
+    flagged = [[s.student_id, s.lab_id, "; ".join(s.flags)] for s in submissions if s.flags]
+    noted = [[s.student_id, s.lab_id, "; ".join(s.notes)] for s in submissions if s.notes]
+    slowest = [[s.student_id, s.lab_id, f"{s.seconds:.1f}", s.sentence]
+               for s in sorted(submissions, key=lambda s: -s.seconds)[:10] if s.seconds]
+    late = [[s.student_id, s.lab_id, lateness(s.seconds_late), f"{s.points:g}", f"{s.late_penalty:g}", f"{s.score:g}"]
+            for s in sorted(submissions, key=lambda s: -s.seconds_late) if s.seconds_late]
+    rates_figure, _ = pass_rates(submissions)
+    mistakes_figure, common_mistakes = frequent_mistakes(submissions)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Grading report</title><style>{STYLE}</style></head><body>
+<h1>Grading report</h1>
+{sandbox_note}
+<p>{len(submissions)} submissions from {len({s.student_id for s in submissions})} students:
+{", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))}.</p>
+{this_run(summary)}
+<h2>Scores per lab</h2>{score_distribution(submissions) if submissions else ""}
+<h2>Pass rate per exercise</h2>{rates_figure}
+<h2>Most frequent mistakes</h2>{mistakes_figure}
+{table(["lab · exercise: mistake", "submissions"], [list(row) for row in common_mistakes])}
+{similarity_section(similar)}
+<h2>Submissions that did not end normally</h2>
+{table(["student", "lab", "kind", "status", "points"], unusual)}
+<h2>Flagged: code that tampers with the checks or the kernel</h2>
+<p>Flags change no points (the hidden tests decide those); they are set in nbgrader's gradebook too.</p>
+{table(["student", "lab", "what was found"], flagged)}
+<h2>What the grader changed before grading</h2>
+{table(["student", "lab", "notes"], noted)}
+<h2>Late submissions</h2>
+<p>Penalties follow the course's policy (<code>LatePenalty</code> in nbgrader_config.py); the gradebook keeps
+the points and the penalty apart, so a regrade never takes them twice.</p>
+{table(["student", "lab", "late by", "points", "penalty", "score"], late)}
+<h2>Slowest submissions</h2>
+{table(["student", "lab", "seconds", "status"], slowest)}
+</body></html>
+"""
+
+
+def write_report(out_dir: Path, submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None,
+                 similar: list[SimilarPair] | None = None) -> Path:
+    path = out_dir / "report.html"
+    path.write_text(report_html(submissions, confinement, summary, similar), encoding="utf-8")
+    return path

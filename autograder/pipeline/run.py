@@ -1,0 +1,259 @@
+"""Grade a class: `python -m autograder grade SUBMITTED_DIR --out OUT_DIR`.
+
+The pipeline, in this process unless said otherwise:
+
+1. intake (`autograder.intake`): unpack LMS zips, read, restore and stage each notebook;
+   a submission that cannot be read gets its status and 0 points here.
+2. release each lab, with its due date (`autograder.grading.late`), into the class gradebook
+   (SQLite, or PostgreSQL with `db_url`) and into a template SQLite gradebook the workers copy.
+3. resume (`autograder.grading.regrade`): a submission whose results file matches what was handed
+   in and the lab's fingerprint (the reference solution, released notebook, judges,
+   catalogue, due date and late policy, labutils, grader and settings it was graded with), and that is in the
+   gradebook, is not graded again; so a re-run after kill -9 finishes the rest, a re-run
+   with nothing new changes nothing, and a fixed judge regrades its lab's submissions
+   (the summary and the report say how many and why).
+4. grade the rest in parallel: local worker processes, or a Dask cluster (`scheduler`);
+   each worker runs nbgrader's autograde in a sandbox (`autograder.grading.worker`). Local workers
+   start, each with its fork server, as soon as intake finds something to grade: during step 2.
+5. as each comes back: merge into the gradebook (this process is its only writer), then
+   write the student's HTML feedback and `results/<student>/<lab>.json` (written last,
+   atomically: it marks the submission done; `autograder.grading.results`).
+6. `grades.csv` (`autograder.outputs.export.CsvExporter`), `similarity.html` (`autograder.outputs.similarity`)
+   and `report.html`.
+
+Limits and the per-cell timeout are the course's (`nbgrader_config.py`, read by
+`autograder.course.config`) unless an argument gives them.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+import threading
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterator
+
+from nbgrader.api import Gradebook
+from sqlalchemy.exc import SAWarning
+from tqdm import tqdm
+
+from autograder.course.config import course_config, course_limits, course_timeout, quiet_nbgrader
+from autograder.course.labs import max_points
+from autograder.course.student_version import generate_student_version
+from autograder.grading.gradebook import SubmissionGrades, has_submission, merge_grades, share_engines
+from autograder.grading.late import late_record, set_due_dates
+from autograder.grading.regrade import (
+    NOT_IN_GRADEBOOK,
+    Decision,
+    Fingerprint,
+    RunSummary,
+    Settings,
+    lab_fingerprints,
+    recorded_result,
+    submission_key,
+    why_grade,
+)
+from autograder.grading.results import Status, SubmissionResult, result_path, write_result
+from autograder.grading.worker import Job, grade_submission, warm_worker
+from autograder.intake.submissions import Intake, take_in
+from autograder.judging.judges import course_secret
+from autograder.outputs import feedback, report
+from autograder.outputs.export import CsvExporter
+from autograder.outputs.similarity import Similarity, write_similarity
+from autograder.sandbox.bubblewrap import Limits, confinement
+
+
+@dataclass(frozen=True)
+class GradingRun:
+    """What `grade_run` gives back: every submission's result, and what the run did with each."""
+    submissions: list[SubmissionResult]
+    summary: RunSummary
+
+
+def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
+          workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
+          scheduler: str | None = None, progress: bool = False) -> list[SubmissionResult]:
+    """Grade every submission under `submitted_dir` into `out_dir`; see the module docstring.
+    timeout (per cell) and limits: None means the course's (`nbgrader_config.py`)."""
+    return grade_run(submitted_dir, out_dir, labs, timeout, workers, limits, db_url, scheduler, progress).submissions
+
+
+def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
+              workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
+              scheduler: str | None = None, progress: bool = False) -> GradingRun:
+    """`grade`, also saying which submissions were graded in this run and why (`RunSummary`)."""
+    quiet_nbgrader()
+    share_engines()
+    warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
+    config = course_config()
+    timeout = course_timeout(config, timeout)
+    limits = limits if limits is not None else course_limits(config)
+    submitted_dir, out_dir = submitted_dir.resolve(), out_dir.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    db_url = db_url or f"sqlite:///{out_dir / 'gradebook.db'}"
+    intakes = take_in(submitted_dir, out_dir / "staged", labs)
+    lab_ids = sorted({intake.lab_id for intake in intakes})
+    secret = course_secret()
+    fingerprints = lab_fingerprints(lab_ids, Settings(timeout, limits, secret))
+    workers = workers or os.cpu_count() or 1
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    pool = None
+    # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
+    work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
+    try:
+        if not scheduler and any(intake.ready and recorded(out_dir, intake, fingerprints[intake.lab_id])[1]
+                                 for intake in intakes):
+            pool = start_workers(workers, threads, limits)  # they get ready while the labs are released
+        template = prepare_gradebooks(lab_ids, out_dir, db_url, work, config)
+        submissions, jobs, decisions = [], [], []
+        for intake in intakes:
+            fingerprint = fingerprints[intake.lab_id]
+            done, reason = resume(out_dir, db_url, intake, fingerprint)
+            decisions.append(Decision(intake.student_id, intake.lab_id, reason))
+            if done is not None:
+                submissions.append(done)
+            elif not intake.ready:
+                unread = SubmissionResult(intake.student_id, intake.lab_id)
+                unread.fail(intake.problem)
+                submissions.append(record(out_dir, db_url, intake, unread, None, fingerprint))
+            else:
+                jobs.append(Job(intake.student_id, intake.lab_id, str(out_dir / "staged"), str(out_dir),
+                                str(template), timeout, limits, threads, secret))
+        by_key = {(i.student_id, i.lab_id): i for i in intakes}
+        bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not progress or not jobs)
+        for job, (result, grades) in run_jobs(jobs, workers, scheduler, pool):
+            submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], result, grades,
+                                      fingerprints[job.lab_id]))
+            bar.set_postfix_str(f"{job.student_id}/{job.lab_id}", refresh=False)
+            bar.update()
+        bar.close()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        shutil.rmtree(work, ignore_errors=True)
+    submissions.sort(key=lambda s: (s.student_id, s.lab_id))
+    summary = RunSummary(tuple(sorted(decisions, key=lambda d: (d.student_id, d.lab_id))))
+    with Gradebook(db_url) as gb:
+        CsvExporter(to=str(out_dir / "grades.csv"), student=sorted({s.student_id for s in submissions}),
+                    assignment=lab_ids).export(gb)
+    similar = write_similarity(out_dir, lab_ids, Similarity(config=config))
+    report.write_report(out_dir, submissions, confinement(), summary, similar)
+    return GradingRun(submissions, summary)
+
+
+def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Path, config) -> Path:
+    """Release the labs, with their due dates, into the class gradebook and into a template
+    SQLite gradebook (the workers' copies: nbgrader computes late penalties there)."""
+    template = work / "template.db"
+    release_dir = out_dir / "course" / "release"
+    for lab_id in lab_ids:
+        generate_student_version(lab_id, release_dir, db_url)
+    set_due_dates(db_url, lab_ids, config)
+    if db_url == f"sqlite:///{out_dir / 'gradebook.db'}":
+        shutil.copy(out_dir / "gradebook.db", template)
+    else:
+        for lab_id in lab_ids:
+            generate_student_version(lab_id, work / "release", f"sqlite:///{template}")
+        set_due_dates(f"sqlite:///{template}", lab_ids, config)
+    return template
+
+
+Returned = tuple[SubmissionResult, SubmissionGrades | None]  # what a worker hands back
+
+
+def start_workers(workers: int, threads: int, limits: Limits) -> ProcessPoolExecutor:
+    """Local worker processes, each started now with its fork server (`autograder.grading.worker.warm_worker`),
+    so that they get ready while this process releases the labs.
+
+    Workers fork from a server process that has imported the worker's modules, not from this
+    process: a fork of a process that has run torch (the judges, the release) can hang in
+    torch's thread pool, and importing them once saves each worker doing it."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["autograder.grading.worker"])  # no effect once its server runs
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_worker,
+                               initargs=(threads, limits, os.getpid()))
+
+    def start() -> None:  # the pool starts a process per task while none is idle
+        for _ in range(workers):
+            pool.submit(int)
+
+    # In a thread: the first start waits for the server's imports.
+    threading.Thread(target=start, daemon=True, name="start-workers").start()
+    return pool
+
+
+def run_jobs(jobs: list[Job], workers: int, scheduler: str | None,
+             pool: ProcessPoolExecutor | None = None) -> Iterator[tuple[Job, Returned]]:
+    """(job, what its worker returned) as each finishes; a worker's crash costs its submission,
+    not the class. `pool`: local workers already started (`start_workers`)."""
+    if not jobs:
+        return
+    if scheduler:
+        yield from run_on_dask(jobs, scheduler)
+        return
+    if pool is None:
+        pool = start_workers(workers, jobs[0].threads, jobs[0].limits)
+    with pool:
+        futures = {pool.submit(grade_submission, job, os.getpid()): job for job in jobs}
+        for future in as_completed(futures):
+            yield futures[future], outcome(futures[future], future)
+
+
+def run_on_dask(jobs: list[Job], scheduler: str) -> Iterator[tuple[Job, Returned]]:
+    """The same jobs on an existing Dask cluster (OUT_DIR must be on storage its workers share)."""
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = {client.submit(grade_submission, job, pure=False, key=f"grade-{job.student_id}-{job.lab_id}-"
+                                 f"{os.urandom(4).hex()}"): job for job in jobs}
+        for future in dask_completed(list(futures)):
+            yield futures[future], outcome(futures[future], future)
+
+
+def outcome(job: Job, future) -> Returned:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a grader crash costs one submission, not the class
+        failed = SubmissionResult(job.student_id, job.lab_id)
+        failed.fail(f"the grader failed: {exc!r}")
+        return failed, None
+
+
+def resume(out_dir: Path, db_url: str, intake: Intake,
+           fingerprint: Fingerprint) -> tuple[SubmissionResult | None, str | None]:
+    """(the recorded result, None) when it is for this very submission, graded as it would be
+    now, and in the gradebook; else (None, why the submission is graded in this run)."""
+    result, reason = recorded(out_dir, intake, fingerprint)
+    if reason is None and not has_submission(db_url, intake.student_id, intake.lab_id):
+        reason = NOT_IN_GRADEBOOK
+    return (result, None) if reason is None else (None, reason)
+
+
+def recorded(out_dir: Path, intake: Intake, fingerprint: Fingerprint) -> tuple[SubmissionResult | None, str | None]:
+    """`resume` without asking the gradebook (which may not be released yet)."""
+    result, reason = recorded_result(result_path(out_dir, intake.student_id, intake.lab_id))
+    if result is not None:
+        reason = why_grade(result, submission_key(intake), fingerprint, intake.lab_id)
+    return result, reason
+
+
+def record(out_dir: Path, db_url: str, intake: Intake, result: SubmissionResult, grades: SubmissionGrades | None,
+           fingerprint: Fingerprint) -> SubmissionResult:
+    """Gradebook first, then feedback, then the results file (the mark of a finished submission)."""
+    result.notes, result.flags = intake.notes, intake.flags
+    result.digest, result.fingerprint = submission_key(intake), asdict(fingerprint)
+    if not result.max_points:
+        result.max_points = max_points(intake.lab_id)
+    usable = grades is not None and result.status is not Status.ERROR
+    merge_grades(db_url, grades if usable else None, intake.student_id, intake.lab_id, flagged=bool(intake.flags))
+    if not usable:
+        result.points, result.cells = 0.0, {}
+    result.seconds_late, result.late_penalty = late_record(db_url, intake.student_id, intake.lab_id)
+    feedback.write_feedback(out_dir, result)
+    write_result(result_path(out_dir, intake.student_id, intake.lab_id), result)
+    return result
