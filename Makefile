@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lab site release verify clean system-packages
+.PHONY: demo test lint lab site release verify clean system-packages
 
 # Debian packages beyond PyPI: the grader's sandbox, prlimit, a PostgreSQL server for its
 # test, and Chromium for the browser tests (Playwright drives it; it never downloads one).
@@ -24,8 +24,12 @@ system-packages:
 demo: $(STAMP) system-packages
 	$(PY) -m autograder demo
 
-test: $(STAMP) system-packages
+test: lint system-packages
 	$(PY) -m pytest
+
+# The layers of autograder/ (pyproject.toml's [tool.importlinter], docs/architecture.md).
+lint: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 # --allow-root only where the user is root (jupyter refuses to start as root without it).
 lab: $(STAMP)

@@ -4,9 +4,9 @@ import json
 
 import numpy as np
 import pytest
-from autograder.fixtures import DRIFT_SHARE, build_fixture, fixture_text
-from autograder.verify import fixture_problems
-from labutils.wire import decode, encode
+from autograder.authoring.public_outcomes import DRIFT_SHARE, build_fixture, fixture_text
+from autograder.authoring.verify import fixture_problems
+from labutils.plain_data import decode, encode
 
 LAB = "01_matrix_shapes"
 

@@ -21,6 +21,10 @@
 `resources["nbgrader"]["execution"]` is the run's `autograder.grading.results.Execution` (each end
 of a kernel it recovered from, the one it did not, the cells timed out); `["cells"]` a
 `CellResult` per graded cell (its check and verdict; `SaveJudgedGrades` adds the points).
+
+Over 400 lines because it is one class: the methods of `JudgedExecute` share one run's state
+(its kernel, the deaths it recovered from, the wall clock, the output counted), and each
+method is one of the steps above.
 """
 from __future__ import annotations
 

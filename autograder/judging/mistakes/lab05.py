@@ -1,4 +1,8 @@
-"""Mistake catalogue of lab 05, gradient descent."""
+"""Mistake catalogue of lab 05, gradient descent.
+
+Over 400 lines because it is one lab's catalogue: 34 entries over nine exercises, each the
+code a student might write and the message that student should read.
+"""
 from autograder.judging.mistakes import Mistake
 
 MISTAKES = [
