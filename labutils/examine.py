@@ -36,6 +36,10 @@ Found = tuple[str, str | None] | None
 # it has every property asked, else (what is wrong, the catalogued mistake's name or None).
 # It gets the examination's oracle and subject for the rare task that needs them (lab 08).
 Diagnosis = Callable[[Outcome, Case, "Context"], Found]
+# Whether an outcome a diagnosis passed can still be held against the recorded right one, given
+# (actual, expected, case): a phrase saying on what ground (it prefixes the difference found),
+# or None where it cannot (lab 08's FFNN: only a network that started from the same weights).
+Ground = Callable[[Outcome, Outcome, Case], "str | None"]
 # What is wrong with how a function is written, given its source; None when nothing is.
 SourceRule = Callable[[str], "str | None"]
 
@@ -95,6 +99,8 @@ class Exercise:
         them after the function (a backward pass needs its forward pass).
     diagnose: for outcomes with no single right value, judged by their properties.
     recorded: with `diagnose`, the release still records the public outcomes (a seeded network).
+    compared_on: with `recorded`, an outcome the diagnosis passed is then compared with the
+        record like any other, where this gives a ground for it (see `Ground`).
     source_rule: what is wrong with how the function is written (loops asked, a library call used).
     """
 
@@ -105,6 +111,7 @@ class Exercise:
     others: tuple[str, ...] = ()
     diagnose: Diagnosis | None = None
     recorded: bool = False
+    compared_on: Ground | None = None
     source_rule: SourceRule | None = None
 
     @property
@@ -152,8 +159,10 @@ class Examination:
 def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle: Oracle,
             diagnose: Diagnosis | None = None) -> Examination:
     """Call the subject's function on each case, compare with the oracle, stop at the first
-    wrong answer; then the exercise's source rule. `diagnose` replaces the exercise's (a judge
-    that knows more than the public check: lab 08 scores on sentences the kernel never sees)."""
+    wrong answer; then the exercise's source rule. `diagnose` replaces the exercise's diagnosis
+    and its comparison with the record (a judge that knows more than the public check: lab 08
+    scores on sentences the kernel never sees)."""
+    compared_on = exercise.compared_on if diagnose is None and exercise.recorded else None
     diagnose = diagnose or exercise.diagnose
     context = Context(exercise, oracle, subject)
     for case in cases:
@@ -161,6 +170,7 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
         if actual is None:
             why = subject.last_failure or "the function is missing"
             return Examination(exercise.task, len(cases), problem=f"no result came back on {case.label}: {why}")
+        ground = None
         if diagnose is not None:
             found = diagnose(actual, case, context)
             if found is None and isinstance(actual, Raised):
@@ -170,12 +180,18 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
                 problem, name = found
                 mistake = oracle.named(exercise, name) if name else None
                 return _failed(exercise, cases, case, problem, mistake, actual)
-            continue
+            if compared_on is None:
+                continue
         expected = oracle.expected(exercise, case)
+        if compared_on is not None:
+            ground = compared_on(actual, expected, case)
+            if ground is None:
+                continue
         problem = outcome_difference(actual, expected, case, reveal=oracle.reveal)
         if problem is not None:
             mistake = oracle.mistake(exercise, case, actual, expected)
             unexpected = mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned)
+            problem = f"{ground}: {problem}" if ground else problem
             return _failed(exercise, cases, case, problem, mistake, actual, unexpected)
     if exercise.source_rule is not None:
         source = subject.source(exercise.callee)

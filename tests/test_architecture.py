@@ -134,3 +134,11 @@ def test_each_package_of_autograder_says_what_it_owns_and_may_import(package):
     modules += [p.name for p in package.iterdir() if (p / "__init__.py").exists()]
     missing = [name for name in modules if f"`{name}" not in docstring]
     assert missing == [], f"{package.name}'s docstring does not name {missing}"
+
+
+def test_one_engine_compares_outcomes_for_checks_and_judges():
+    """"One exercise, one engine": only `labutils.examine` holds an outcome against the right
+    one; a lab's check or judge module says how (a diagnosis, a ground), never compares itself."""
+    comparing = sorted(str(path.relative_to(ROOT)) for path in python_modules()
+                       if "outcome_difference(" in path.read_text(encoding="utf-8"))
+    assert comparing == ["labutils/call_outcomes.py", "labutils/examine.py"]
