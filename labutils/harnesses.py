@@ -41,12 +41,14 @@ def resolve_harness(path: str) -> Callable:
     return harness
 
 
-def round_trip(forward_name: str, backward: Callable, lookup: Lookup, inputs: tuple, dout: Any) -> tuple:
+def round_trip(forward_name: str, backward: Callable, lookup: Lookup, inputs: tuple, dout: Any,
+               **forward_options: Any) -> tuple:
     """A backward pass on the cache of the student's own forward pass: run the forward
-    `forward_name` on `inputs`, then `backward(dout, cache)`. Returns (forward output, backward
-    output), so both can be compared. A lab's harness for a backward pass calls this."""
+    `forward_name` on `inputs` (and `forward_options`, its keyword arguments), then
+    `backward(dout, cache)`. Returns (forward output, backward output), so both can be
+    compared. A lab's harness for a backward pass calls this."""
     try:
-        out, cache = lookup(forward_name)(*inputs)
+        out, cache = lookup(forward_name)(*inputs, **forward_options)
     except NotImplementedError as missing_forward:
         # If the backward pass is still a stub too, let its own message name its task.
         try:
@@ -93,6 +95,6 @@ def seeded_outputs(fn: Callable, lookup: Lookup, *args: Any, **kwargs: Any) -> d
     return seeded_calls(lambda result: result[0], fn, args, kwargs)
 
 
-def first_output(fn: Callable, lookup: Lookup, *args: Any) -> Any:
+def first_output(fn: Callable, lookup: Lookup, *args: Any, **kwargs: Any) -> Any:
     """The first item of what `fn` returns: the output of a forward pass, not its cache."""
-    return fn(*args)[0]
+    return fn(*args, **kwargs)[0]
