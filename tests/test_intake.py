@@ -9,7 +9,7 @@ from autograder.course.labs import (
     read_notebook,
     student_path,
 )
-from autograder.intake.submissions import Intake, restore_cells
+from autograder.intake.submissions import Intake, changed_structure, restore_cells
 
 LAB = "08_training_loop"
 
@@ -51,3 +51,31 @@ def test_skip_when_grading_is_the_instructors_tag_never_the_students():
     restored = restore_cells(submitted, released, Intake("ada", "07_dropout"))
     assert [cell.get("id") for cell in restored.cells if is_skipped_when_grading(cell)] == tagged
     assert restored.cells[-1].source == own.source and not is_skipped_when_grading(restored.cells[-1])
+
+
+def test_the_untouched_released_notebook_gets_no_repair_note():
+    """A written answer is released as markdown: intake repairs nothing, so it says nothing."""
+    for lab in ("07_dropout", "08_training_loop"):
+        released = read_notebook(student_path(lab))
+        intake, submitted = Intake("ada", lab), nbformat.from_dict(released)
+        changed_structure(submitted, released, intake)
+        restore_cells(submitted, released, intake)
+        assert intake.notes == [], (lab, intake.notes)
+
+
+def test_a_test_cell_turned_into_markdown_is_noted_and_a_written_answer_turned_into_code_too():
+    released = read_notebook(student_path(LAB))
+    answer_index = next(i for i, cell in enumerate(released.cells) if is_written_answer_cell(cell))
+    test_index = next(i for i, cell in enumerate(released.cells)
+                      if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
+                      and not cell.metadata["nbgrader"].get("solution"))
+    submitted = nbformat.from_dict(released)
+    test_cell, answer = submitted.cells[test_index], submitted.cells[answer_index]
+    submitted.cells[test_index] = nbformat.v4.new_markdown_cell(test_cell.source, metadata=test_cell.metadata,
+                                                                id=test_cell.id)
+    submitted.cells[answer_index] = nbformat.v4.new_code_cell(answer.source, metadata=answer.metadata, id=answer.id)
+    intake = Intake("ada", LAB)
+    changed_structure(submitted, released, intake)
+    test_id, answer_id = test_cell.metadata["nbgrader"]["grade_id"], answer.metadata["nbgrader"]["grade_id"]
+    assert f"test cell {test_id!r} had been turned into markdown; restored" in intake.notes
+    assert f"test cell {answer_id!r} had been turned into code; restored" in intake.notes

@@ -168,13 +168,15 @@ def new_cell(cell) -> NotebookNode:
 
 
 def changed_structure(submitted: NotebookNode, released: NotebookNode, intake: Intake) -> None:
-    """Notes on graded cells the student removed, duplicated or turned into markdown."""
+    """Notes on graded cells the student removed, duplicated or turned into markdown (a
+    written answer is released as markdown: only a change of type is a repair)."""
+    released_types = {cell_key(cell): cell.cell_type for cell in released.cells if nbgrader_meta(cell).get("grade")}
     seen: dict[str, int] = {}
     for cell in submitted.cells:
         if nbgrader_meta(cell).get("grade"):
             key = cell_key(cell)
             seen[key] = seen.get(key, 0) + 1
-            if cell.cell_type != "code" and key:
+            if key and cell.cell_type != released_types.get(key, cell.cell_type):
                 intake.notes.append(f"test cell {key!r} had been turned into {cell.cell_type}; restored")
     for cell in released.cells:
         meta = nbgrader_meta(cell)
