@@ -190,11 +190,16 @@ def test_every_page_of_the_site_renders_with_figures_math_and_no_console_errors(
     page.goto((site / "index.html").as_uri())
     links = page.locator("ol a")
     assert links.count() == len(available_labs())
+    for number, lab_id in enumerate(available_labs(), start=1):  # each lab's own title and summary
+        item = page.locator("ol li").nth(number - 1)
+        assert item.locator("a").inner_text().startswith(f"Lab {number:02d} — ")
+        assert "All labs" not in item.inner_text() and "→" not in item.inner_text()
     shot(page, "5-site-index")
     for number, lab_id in enumerate(available_labs(), start=1):
         page.goto((site / f"{lab_id}.html").as_uri())
         page.wait_for_load_state("load")
         assert page.locator("h1").first.inner_text().startswith(f"Lab {number:02d}")
+        assert page.title().startswith(f"Lab {number:02d} — "), page.title()
         figures = page.locator(".jp-OutputArea-output img")
         plots = any("matplotlib" in cell.source for cell in read_notebook(source_path(lab_id)).cells)
         assert (figures.count() >= 1) == plots, f"{lab_id}: {figures.count()} figures"

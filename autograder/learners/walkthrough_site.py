@@ -29,15 +29,20 @@ from autograder.course.labs import ROOT, available_labs, read_notebook, solution
 MATHJAX = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"  # the config jupyter-server-mathjax ships
 
 
+def heading_cell(nb) -> str:
+    """The lab's opening markdown: the first markdown cell with a level-1 heading."""
+    return next((c.source for c in nb.cells if c.cell_type == "markdown" and re.search(r"^#\s", c.source, re.M)), "")
+
+
 def title_of(nb) -> str:
-    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
-    match = re.search(r"^#\s+(.+)$", first, re.M)
+    """"Lab 03 — Softmax ...": the opening cell's level-1 heading."""
+    match = re.search(r"^#\s+(.+)$", heading_cell(nb), re.M)
     return match.group(1).strip() if match else "Lab"
 
 
 def summary_of(nb) -> str:
-    first = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
-    paragraphs = [p.strip() for p in first.split("\n\n") if p.strip() and not p.startswith("#")]
+    """The opening cell's first paragraph that is not a heading."""
+    paragraphs = [p.strip() for p in heading_cell(nb).split("\n\n") if p.strip() and not p.strip().startswith("#")]
     return paragraphs[0] if paragraphs else ""
 
 
