@@ -44,6 +44,23 @@ def _type_name(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def numbers_apart(expected: Any, actual: Any) -> str:
+    """"expected -2.18384, got -2.18381, off by +3e-05": each number with the fewest
+    significant digits (4 at least) that tell the two apart, then by how much they differ."""
+    e, a = float(expected), float(actual)
+    for digits in range(4, 18):
+        shown_e, shown_a = f"{e:.{digits}g}", f"{a:.{digits}g}"
+        if shown_e != shown_a:
+            break
+    if not (np.isfinite(e) and np.isfinite(a)):
+        return f"expected {shown_e}, got {shown_a}"
+    return f"expected {shown_e}, got {shown_a}, off by {a - e:+.2g}"
+
+
 def _short(value: Any) -> str:
     text = np.array2string(np.asarray(value), precision=4, threshold=12, separator=", ")
     return text if len(text) <= 120 else text[:117] + "..."
@@ -65,8 +82,10 @@ def _array_difference(actual: np.ndarray, expected: np.ndarray, tolerance: float
     count = f"{int(bad.sum())} of {bad.size} entries differ"
     at = f" at index {list(where)}" if where else ""
     if reveal:
-        return (f"value{at}: expected {_short(expected[where])}, got {_short(actual[where])} "
-                f"({count})")
+        expected_entry, actual_entry = expected[where], actual[where]
+        if _is_real(expected_entry) and _is_real(actual_entry):
+            return f"value{at}: {numbers_apart(expected_entry, actual_entry)} ({count})"
+        return f"value{at}: expected {_short(expected_entry)}, got {_short(actual_entry)} ({count})"
     return f"values differ{at} ({count}; relative error {rel_error(actual, expected):.2g})"
 
 
@@ -84,7 +103,7 @@ def difference(actual: Any, expected: Any, *, tolerance: float = DEFAULT_TOLERAN
             return f"{where}expected a number, got {_type_name(actual)}"
         if rel_error(actual, expected) <= tolerance:
             return None
-        return f"{where}expected {_short(expected)}, got {_short(actual)}" if reveal else f"{where}the number differs"
+        return f"{where}{numbers_apart(expected, actual)}" if reveal else f"{where}the number differs"
     if isinstance(expected, (tuple, list)):
         if type(actual) is not type(expected):
             return f"{where}expected a {type(expected).__name__}, got {_type_name(actual)}"

@@ -30,8 +30,15 @@ def test_shapes_are_reported_before_values():
 
 def test_first_differing_entry_is_shown_when_revealing():
     message = difference(np.array([[1.0, 2.0], [3.0, 5.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]))
-    assert "index [1, 1]" in message and "expected 4." in message and "got 5." in message
+    assert "index [1, 1]" in message and "expected 4," in message and "got 5," in message
     assert "1 of 4" in message
+
+
+def test_numbers_that_look_alike_are_shown_with_the_digits_that_tell_them_apart():
+    """Not "expected -2.1838, got -2.1838": enough digits to differ, and by how much."""
+    message = difference(np.array([0.5, -2.18381]), np.array([0.5, -2.18384]), tolerance=1e-9)
+    assert "expected -2.18384, got -2.18381, off by +3e-05" in message
+    assert difference(2.000001, 2.0, tolerance=1e-9) == "expected 2, got 2.000001, off by +1e-06"
 
 
 def test_expected_values_stay_hidden_without_reveal():
@@ -41,7 +48,7 @@ def test_expected_values_stay_hidden_without_reveal():
 
 
 def test_containers_report_the_path_of_the_difference():
-    assert difference((1, [2, 3]), (1, [2, 4])) == "[1][1]: expected 4, got 3"
+    assert difference((1, [2, 3]), (1, [2, 4])) == "[1][1]: expected 4, got 3, off by -1"
     assert difference([1, 2], (1, 2)) == "expected a tuple, got a list"
     assert difference((1, 2, 3), (1, 2)) == "expected 2 items, got 3"
 
