@@ -59,14 +59,40 @@ class Case:
         return ", ".join(parts)
 
 
-def _describe_argument(arg: Any, reveal: bool) -> str:
+SHORT = 120  # characters: an argument shown whole up to this long, else summarised
+
+
+def _describe_argument(arg: Any, reveal: bool, compact: bool = False) -> str:
+    """An argument as a student can read it: small ones whole; a large array by its shape,
+    dtype, first entries and mean; a container item by item, its arrays by their shapes when
+    whole they would be too long, and by its size when even that is too long."""
     if isinstance(arg, np.ndarray):
-        if reveal and arg.size <= 12:
+        if reveal and arg.size <= 12 and not compact:
             return np.array2string(arg, precision=4, separator=", ").replace("\n", "")
-        return f"<array of shape {arg.shape}>"
+        if compact or not reveal or arg.size == 0 or arg.dtype.kind not in "biuf":
+            return f"<array of shape {arg.shape}>"
+        first = ", ".join(f"{v:.4g}" for v in arg.ravel()[:3].astype(float))
+        return f"<array of shape {arg.shape}, {arg.dtype}: {first}, ...; mean {arg.mean():.4g}>"
+    if isinstance(arg, np.random.Generator):
+        return "a numpy Generator"
     if callable(arg):
         return getattr(arg, "__name__", "a function")
-    return repr(arg)
+    if isinstance(arg, (tuple, list, dict)):
+        for inner_compact in (compact, True):
+            if isinstance(arg, dict):
+                inner = ", ".join(f"{key!r}: {_describe_argument(value, reveal, inner_compact)}"
+                                  for key, value in arg.items())
+                text = "{" + inner + "}"
+            else:
+                inner = ", ".join(_describe_argument(item, reveal, inner_compact) for item in arg)
+                text = f"({inner}{',' if len(arg) == 1 else ''})" if isinstance(arg, tuple) else f"[{inner}]"
+            if len(text) <= SHORT:
+                return text
+        if isinstance(arg, dict):
+            return f"<a dict of {len(arg)} keys: {', '.join(map(repr, list(arg)[:8]))}>"
+        return f"<a {type(arg).__name__} of {len(arg)} items>"
+    text = repr(arg)
+    return text if len(text) <= SHORT else text[:SHORT - 3] + "..."
 
 
 @dataclass(frozen=True)
