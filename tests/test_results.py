@@ -201,3 +201,23 @@ def test_a_flag_is_set_and_a_re_merge_overwrites_points_and_flag(released):
     assert gradebook_view(db_url, "dora") == ({name: cells[name] for name in cells}, True)
     merge_grades(db_url, grades_of(cells, set()), "dora", LAB, flagged=False)
     assert gradebook_view(db_url, "dora") == ({name: 0.0 for name in cells}, False)
+
+
+def test_a_check_not_run_when_grading_is_said_so_not_called_passed(tmp_path):
+    """Lab 07's train_mlp check is tagged skip-when-grading: the feedback and the self-grade
+    report say it was not run and that the hidden tests decide, never that it passed."""
+    from autograder.learners.selfgrade import report
+    from autograder.outputs.feedback import feedback_html
+
+    skipped = CellResult(True, None, Verdict("test_train_mlp", "train_mlp", True, "passed"), 3.0, 3.0,
+                         check_run=False)
+    result = SubmissionResult("ada", "07_dropout", Status.GRADED, points=3.0, max_points=3.0,
+                              cells={"test_train_mlp": skipped})
+    page = feedback_html(result)
+    row = page[page.index("<b>train_mlp</b>"):]
+    row = row[:row.index("</tr>")]
+    assert "not run when grading" in row and row.count("passed") == 1  # the hidden tests' column only
+    assert "not run when grading" in report(result)
+    path = result_path(tmp_path, "ada", "07_dropout")
+    write_result(path, result)
+    assert read_result(path).cells["test_train_mlp"].check_run is False

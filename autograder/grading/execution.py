@@ -381,7 +381,8 @@ class JudgedExecute(Execute):
         for grade_id, verdict in verdicts.items():
             self.test_cell(grade_id).outputs.append(verdict_output(verdict))
             cells[grade_id] = CellResult(check_passed=checks[grade_id] is None,
-                                         check_message=error_text(checks[grade_id]), judge=verdict)
+                                         check_message=error_text(checks[grade_id]), judge=verdict,
+                                         check_run=not is_skipped_when_grading(self.test_cell(grade_id)))
         return cells
 
     def test_cell(self, grade_id: str) -> NotebookNode:

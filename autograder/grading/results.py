@@ -143,6 +143,7 @@ class CellResult:
     judge: Verdict
     points: float = 0.0
     max_points: float = 0.0
+    check_run: bool = True  # False: its cell is tagged skip-when-grading; the hidden tests alone decide
 
     @property
     def grade_id(self) -> str:
@@ -158,12 +159,14 @@ class CellResult:
 
     def to_json(self) -> dict:
         return {"check_passed": self.check_passed, "check_message": self.check_message,
-                "judge": asdict(self.judge), "points": self.points, "max_points": self.max_points}
+                "judge": asdict(self.judge), "points": self.points, "max_points": self.max_points,
+                "check_run": self.check_run}
 
     @classmethod
     def from_json(cls, data: dict) -> CellResult:
         return cls(check_passed=data["check_passed"], check_message=data["check_message"],
-                   judge=Verdict(**data["judge"]), points=data["points"], max_points=data["max_points"])
+                   judge=Verdict(**data["judge"]), points=data["points"], max_points=data["max_points"],
+                   check_run=data.get("check_run", True))
 
 
 @dataclass

@@ -36,7 +36,9 @@ def report(result: SubmissionResult) -> str:
     lines += [f"  note: {note}" for note in result.notes]
     for cell in result.cells.values():
         lines.append(f"  {'✔' if cell.full_marks else '✘'} {cell.task:<28} {cell.points:g} / {cell.max_points:g}")
-        if not cell.check_passed:
+        if not cell.check_run:
+            lines.append("      check: not run when grading; the hidden tests alone decide its points")
+        elif not cell.check_passed:
             lines.append(indented("check", cell.check_message or ""))
         if not cell.judge.passed:
             lines.append(indented("hidden tests", cell.judge.message))

@@ -28,7 +28,10 @@ def message_block(text: str | None) -> str:
 
 
 def exercise_row(cell: CellResult) -> str:
-    check = '<span class="ok">passed</span>' if cell.check_passed else message_block(cell.check_message)
+    if not cell.check_run:
+        check = "not run when grading: the hidden tests alone decide its points"
+    else:
+        check = '<span class="ok">passed</span>' if cell.check_passed else message_block(cell.check_message)
     hidden = '<span class="ok">passed</span>' if cell.judge.passed else message_block(cell.judge.message)
     return (f"<tr><td><b>{escape(cell.task)}</b></td>"
             f"<td class=\"{'ok' if cell.full_marks else 'bad'}\">{cell.points:g} / {cell.max_points:g}</td>"
