@@ -221,3 +221,23 @@ def test_a_check_not_run_when_grading_is_said_so_not_called_passed(tmp_path):
     path = result_path(tmp_path, "ada", "07_dropout")
     write_result(path, result)
     assert read_result(path).cells["test_train_mlp"].check_run is False
+
+
+def test_points_waiting_for_a_person_are_shown_wherever_a_total_is():
+    """Lab 08's written answer (2 points) is graded by hand: its auto-graded 12 / 12 is not all."""
+    from autograder.course.labs import manual_points
+    from autograder.learners.selfgrade import report
+    from autograder.outputs.feedback import feedback_html
+
+    assert manual_points("08_training_loop") == 2 and manual_points(LAB) == 0
+    pending = SubmissionResult("ada", "08_training_loop", Status.GRADED, points=12.0, max_points=12.0,
+                               manual_points=2.0)
+    said = "12 / 12 auto-graded points; 2 more points to be graded by hand (14 in all)"
+    assert pending.points_text == said
+    assert said in feedback_html(pending) and said in report(pending)
+    assert SubmissionResult("ada", LAB, Status.GRADED, points=3.0, max_points=5.0).points_text == "3 / 5 points"
+    assert read_result_round_trip(pending).manual_points == 2.0
+
+
+def read_result_round_trip(result: SubmissionResult) -> SubmissionResult:
+    return SubmissionResult.from_json(json.loads(json.dumps(result.to_json())))

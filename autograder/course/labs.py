@@ -117,3 +117,9 @@ def task_of_test_cell(cell) -> str:
 def max_points(lab_id: str) -> float:
     """The points of the lab's autograded test cells, from the source notebook."""
     return float(sum(nbgrader_meta(cell).get("points", 0) for cell in test_cells(read_notebook(source_path(lab_id))).values()))
+
+
+def manual_points(lab_id: str) -> float:
+    """The points of the lab's written answers, graded by hand in formgrader, from the source notebook."""
+    return float(sum(nbgrader_meta(cell).get("points", 0) for cell in read_notebook(source_path(lab_id)).cells
+                     if is_written_answer_cell(cell) and nbgrader_meta(cell).get("grade", False)))

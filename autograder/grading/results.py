@@ -187,6 +187,17 @@ class SubmissionResult:
     fingerprint: dict[str, str] = field(default_factory=dict)  # `autograder.grading.regrade.Fingerprint`'s parts
     seconds_late: float = 0.0  # after the lab's due date (`autograder.grading.late`), by its timestamp.txt
     late_penalty: float = 0.0  # points taken for it: the score is max(0, points - late_penalty)
+    manual_points: float = 0.0  # of written answers, graded by hand in formgrader: not in `points`
+
+    @property
+    def points_text(self) -> str:
+        """"12 / 12 points", or, where written answers wait for a person, what is still to come:
+        "12 / 12 auto-graded points; 2 more points to be graded by hand (14 in all)"."""
+        if not self.manual_points:
+            return f"{self.points:g} / {self.max_points:g} points"
+        return (f"{self.points:g} / {self.max_points:g} auto-graded points; {self.manual_points:g} more "
+                f"point{'s' if self.manual_points != 1 else ''} to be graded by hand "
+                f"({self.max_points + self.manual_points:g} in all)")
 
     @property
     def score(self) -> float:
@@ -213,7 +224,8 @@ class SubmissionResult:
                 "seconds": self.seconds, "execution": None if self.execution is None else self.execution.to_json(),
                 "cells": {grade_id: cell.to_json() for grade_id, cell in self.cells.items()},
                 "notes": self.notes, "flags": self.flags, "digest": self.digest, "fingerprint": self.fingerprint,
-                "seconds_late": self.seconds_late, "late_penalty": self.late_penalty}
+                "seconds_late": self.seconds_late, "late_penalty": self.late_penalty,
+                "manual_points": self.manual_points}
 
     @classmethod
     def from_json(cls, data: dict) -> SubmissionResult:
@@ -228,7 +240,7 @@ class SubmissionResult:
                        cells={grade_id: CellResult.from_json(cell) for grade_id, cell in data["cells"].items()},
                        notes=list(data["notes"]), flags=list(data["flags"]), digest=data["digest"],
                        fingerprint=dict(data["fingerprint"]), seconds_late=data.get("seconds_late", 0.0),
-                       late_penalty=data.get("late_penalty", 0.0))
+                       late_penalty=data.get("late_penalty", 0.0), manual_points=data.get("manual_points", 0.0))
         except (KeyError, TypeError, ValueError) as exc:  # a field missing, or of the wrong kind
             raise ResultsFormError(f"a results file of form {FORM} without a valid {exc}") from exc
 

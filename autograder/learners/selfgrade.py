@@ -31,7 +31,7 @@ def indented(title: str, message: str) -> str:
 
 def report(result: SubmissionResult) -> str:
     """The points, then each exercise with the messages of what failed."""
-    lines = [f"{result.lab_id}: {result.points:g} / {result.max_points:g} points"
+    lines = [f"{result.lab_id}: {result.points_text}"
              + ("" if result.status is Status.GRADED else f"  [{result.sentence}]")]
     lines += [f"  note: {note}" for note in result.notes]
     for cell in result.cells.values():

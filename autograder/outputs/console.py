@@ -17,7 +17,8 @@ def shorten(text: str, width: int = 70) -> str:
 def print_table(results: Iterable[SubmissionResult]) -> None:
     rows = [("student", "lab", "points", "status", "seconds", "mistakes the judges recognised")]
     for r in results:
-        rows.append((r.student_id, r.lab_id, f"{r.points:g} / {r.max_points:g}", r.sentence,
+        by_hand = f" (+{r.manual_points:g} by hand)" if r.manual_points else ""
+        rows.append((r.student_id, r.lab_id, f"{r.points:g} / {r.max_points:g}{by_hand}", r.sentence,
                      f"{r.seconds:.1f}", shorten("; ".join(r.mistakes()) or "-")))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):

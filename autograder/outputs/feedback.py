@@ -40,12 +40,12 @@ def exercise_row(cell: CellResult) -> str:
 
 def score_line(result: SubmissionResult) -> str:
     """The points; for a late submission, how late, the penalty and the score left."""
+    score = f'<p class="score">{escape(result.points_text)}</p>'
     if not result.seconds_late:
-        return f'<p class="score">{result.points:g} / {result.max_points:g} points</p>'
+        return score
     taken = (f"{result.late_penalty:g} point(s) taken for lateness: {result.score:g} / {result.max_points:g}"
              if result.late_penalty else "no points taken for it")
-    return (f'<p class="score">{result.points:g} / {result.max_points:g} points</p>'
-            f'<p class="status">Submitted {lateness(result.seconds_late)} after the due date; {taken}.</p>')
+    return score + f'<p class="status">Submitted {lateness(result.seconds_late)} after the due date; {taken}.</p>'
 
 
 def feedback_html(result: SubmissionResult) -> str:

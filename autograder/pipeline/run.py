@@ -42,7 +42,7 @@ from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from autograder.course.config import course_config, course_limits, course_timeout, quiet_nbgrader
-from autograder.course.labs import max_points
+from autograder.course.labs import manual_points, max_points
 from autograder.course.student_version import generate_student_version
 from autograder.grading.gradebook import SubmissionGrades, has_submission, merge_grades, share_engines
 from autograder.grading.late import late_record, set_due_dates
@@ -249,6 +249,7 @@ def record(out_dir: Path, db_url: str, intake: Intake, result: SubmissionResult,
     result.digest, result.fingerprint = submission_key(intake), asdict(fingerprint)
     if not result.max_points:
         result.max_points = max_points(intake.lab_id)
+    result.manual_points = manual_points(intake.lab_id)
     usable = grades is not None and result.status is not Status.ERROR
     merge_grades(db_url, grades if usable else None, intake.student_id, intake.lab_id, flagged=bool(intake.flags))
     if not usable:

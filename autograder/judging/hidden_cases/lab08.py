@@ -22,8 +22,8 @@ from labutils.checks.lab08 import (
     end_to_end,
     evaluation,
     ffnn_outputs,
-    fitting,
     one_epoch,
+    scripted_fit,
     probe_data,
 )
 from labutils.data import split
@@ -136,17 +136,35 @@ def evaluate_cases(rng: np.random.Generator) -> list[Case]:
                  (_data(rng), int(rng.integers(1000))), harness=evaluation, tolerance=1e-4) for index in (1, 2)]
 
 
+def scripted_accuracies(rng: np.random.Generator, moves: str) -> list[float]:
+    """Dev accuracies, one per epoch, that move against the best so far as `moves` says:
+    "u" a new best, "d" below the best, "t" a tie with it; by random amounts."""
+    accuracies, best = [], float(rng.uniform(0.2, 0.4))
+    for move in moves:
+        if move == "u":
+            best = round(best + float(rng.uniform(0.01, 0.05)), 4)
+            accuracies.append(best)
+        else:
+            accuracies.append(best if move == "t" else round(best - float(rng.uniform(0.01, 0.1)), 4))
+    return accuracies
+
+
 def fit_cases(rng: np.random.Generator) -> list[Case]:
-    """First a dev set of one training sentence, which the model soon gets right every epoch:
-    its accuracy ties, and the first best epoch must be kept; then runs long enough to
-    overfit, so that the best dev epoch is rarely the last one."""
-    chosen = rng.choice(len(split("sentiment")[0]), size=100, replace=False)
-    tie = probe_data(chosen[:70], chosen[:1], batch_size=int(rng.integers(8, 20)), dev_batch_size=1)
-    cases = [Case("fit on hidden data, one dev sentence (the dev accuracy ties), 8 epochs, patience 2",
-                  (tie, int(rng.integers(1000)), 8, 2), harness=fitting, tolerance=1e-4)]
-    return cases + [Case(f"fit on hidden data, {epochs} epochs, patience {patience}",
-                         (_data(rng), int(rng.integers(1000)), epochs, patience), harness=fitting, tolerance=1e-4)
-                    for epochs, patience in ((10, 2), (12, 12), (12, 12))]
+    """fit with its helpers scripted (`scripted_fit`), on hidden accuracy sequences: improvements
+    between runs of no improvement shorter than the patience (the count must start again), a
+    tie, an untrained model better than every epoch, and a run that ends at `epochs`."""
+    patience = int(rng.integers(2, 4))
+    wait = "d" * (patience - 1)
+    reset = f"u{wait}u{wait}u{'d' * patience}uu"
+    tie = f"uut{'d' * (patience - 1)}uu"
+    untrained = f"uu{'d' * patience}u"
+    rising = "u" * int(rng.integers(4, 7))
+    cases = [(reset, len(reset), {}), (tie, len(tie), {}), (untrained, len(untrained), {"untrained_accuracy": 0.95}),
+             (rising, len(rising) - 1, {})]
+    return [Case(f"fit with scripted helpers, hidden dev accuracies ({len(moves)} epochs' worth), "
+                 f"{epochs} epochs, patience {patience}",
+                 (scripted_accuracies(rng, moves), epochs, patience), options, harness=scripted_fit)
+            for moves, epochs, options in cases]
 
 
 def end_to_end_cases(rng: np.random.Generator) -> list[Case]:

@@ -127,6 +127,21 @@ MISTAKES = [
                     count += len(labels)
                 return total / count
             """),
+    Mistake("train_epoch", "model.train() missing",
+            "An epoch may start right after an evaluation left the model in eval mode, where dropout "
+            "is off: switch it back to training mode at the start of every epoch.",
+            """
+            def train_epoch(model, batches, loss_fn, optimizer):
+                total, count = 0.0, 0
+                for tokens, offsets, labels in batches:
+                    optimizer.zero_grad()
+                    loss = loss_fn(model(tokens, offsets), labels)
+                    loss.backward()
+                    optimizer.step()
+                    total += loss.item() * len(labels)
+                    count += len(labels)
+                return total / count
+            """),
     Mistake("train_epoch", "optimizer.step() before backward()",
             "The step uses the gradients: compute them from this batch's loss first, then step.",
             """
@@ -242,6 +257,49 @@ MISTAKES = [
                         waited += 1
                         if waited >= patience:
                             break
+                return history
+            """),
+    Mistake("fit", "the patience count not started again after an improvement",
+            "Patience counts the epochs without improvement since the last best one: an improvement "
+            "starts that count again from zero.",
+            """
+            def fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience):
+                history = {"train_loss": [], "dev_loss": [], "dev_accuracy": []}
+                best_accuracy, best_state, waited = -1.0, copy.deepcopy(model.state_dict()), 0
+                for _ in range(epochs):
+                    history["train_loss"].append(train_epoch(model, train_batches, loss_fn, optimizer))
+                    result = evaluate(model, dev_batches, loss_fn)
+                    history["dev_loss"].append(result["loss"])
+                    history["dev_accuracy"].append(result["accuracy"])
+                    if result["accuracy"] > best_accuracy:
+                        best_accuracy, best_state = result["accuracy"], copy.deepcopy(model.state_dict())
+                    else:
+                        waited += 1
+                        if waited >= patience:
+                            break
+                model.load_state_dict(best_state)
+                return history
+            """),
+    Mistake("fit", "the untrained model kept as the best",
+            "Early stopping chooses among the epochs trained: the first epoch is the first best, "
+            "whatever the model scored before any training.",
+            """
+            def fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience):
+                history = {"train_loss": [], "dev_loss": [], "dev_accuracy": []}
+                best_accuracy = evaluate(model, dev_batches, loss_fn)["accuracy"]
+                best_state, waited = copy.deepcopy(model.state_dict()), 0
+                for _ in range(epochs):
+                    history["train_loss"].append(train_epoch(model, train_batches, loss_fn, optimizer))
+                    result = evaluate(model, dev_batches, loss_fn)
+                    history["dev_loss"].append(result["loss"])
+                    history["dev_accuracy"].append(result["accuracy"])
+                    if result["accuracy"] > best_accuracy:
+                        best_accuracy, best_state, waited = result["accuracy"], copy.deepcopy(model.state_dict()), 0
+                    else:
+                        waited += 1
+                        if waited >= patience:
+                            break
+                model.load_state_dict(best_state)
                 return history
             """),
     Mistake("fit", "a tie counted as an improvement",
