@@ -60,7 +60,8 @@ def _probe_model(data: dict, seed: int, dropout: float):
 
 def ffnn_outputs(ffnn_class: Callable, lookup: Lookup, arguments: dict, tokens, offsets, seed: int) -> dict:
     """Build the student's FFNN(**arguments) from `seed`; its parameters (in order), its
-    logits on one batch in eval mode, and twice in train mode (dropout on)."""
+    logits on one batch in eval mode, and twice in train mode (dropout on); whether its
+    embedding bag is `model.embedding`, the name later cells load GloVe vectors through."""
     import torch
     torch.manual_seed(seed)
     model = ffnn_class(**arguments)
@@ -70,14 +71,16 @@ def ffnn_outputs(ffnn_class: Callable, lookup: Lookup, arguments: dict, tokens, 
         logits = model(tokens, offsets).numpy()
         model.train()
         train_logits = [model(tokens, offsets).numpy() for _ in range(2)]
-    return {"parameters": _parameters(model), "eval": logits, "train": train_logits}
+    return {"parameters": _parameters(model), "eval": logits, "train": train_logits,
+            "embedding": isinstance(getattr(model, "embedding", None), torch.nn.EmbeddingBag)}
 
 
 def one_epoch(train_epoch: Callable, lookup: Lookup, data: dict, seed: int) -> dict:
-    """One call of the student's `train_epoch` on a BagOfWords with SGD; what it returned,
-    the parameters after it, and the modes of the forward passes."""
+    """One call of the student's `train_epoch` on a BagOfWords with SGD, left in eval mode as an
+    evaluation leaves it; what it returned, the parameters after it, and the modes of the forward passes."""
     import torch
     model, train, _ = _probe_model(data, seed, dropout=0.2)
+    model.eval()  # as an evaluation leaves it: the epoch must switch training mode back on
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
     loss = train_epoch(model, train, torch.nn.CrossEntropyLoss(), optimizer)
     return {"loss": float(loss), "parameters": _parameters(model),
@@ -95,20 +98,60 @@ def evaluation(evaluate: Callable, lookup: Lookup, data: dict, seed: int) -> dic
             "training": any(c[0] for c in model.calls), "grad_enabled": any(c[1] for c in model.calls)}
 
 
-def fitting(fit: Callable, lookup: Lookup, data: dict, seed: int, epochs: int, patience: int) -> dict:
-    """The student's `fit` on a BagOfWords with Adam: its history, the predictions of the
-    model it leaves behind on the dev batches, and the first batch seen in each epoch."""
+class _ScriptBatches:
+    """A stand-in for a `Batches` object in a scripted fit: only its identity matters."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __iter__(self):
+        return iter(())
+
+
+def scripted_fit(fit: Callable, lookup: Lookup, accuracies: list[float], epochs: int, patience: int,
+                 untrained_accuracy: float = 0.0) -> dict:
+    """The student's `fit`, judged on its own code: its `train_epoch` and `evaluate` are
+    scripted for the call (and given back after it), so no other exercise can cost it points.
+
+    The model has one weight, 0 untrained. The scripted `train_epoch` sets it to the number
+    of the epoch (1, 2, ...) and records which batches it was given ("train", "dev", or "a
+    copy" of either); the scripted `evaluate` reports the accuracy `accuracies[w - 1]` of the
+    model whose weight is w (`untrained_accuracy` for w = 0) and a loss of 1 - accuracy. So
+    the weight left in the model says which epoch's weights `fit` kept.
+    """
     import torch
-    model, train, dev = _probe_model(data, seed, dropout=0.2)
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
-    history = fit(model, train, dev, torch.nn.CrossEntropyLoss(), optimizer, epochs, patience)
-    seen = [fingerprint for training, _, fingerprint in model.calls if training]
-    model.calls.clear()
-    model.eval()
+    model = torch.nn.Linear(1, 1, bias=False)
     with torch.no_grad():
-        predictions = [int(p) for tokens, offsets, _ in dev for p in model(tokens, offsets).argmax(1)]
+        model.weight.zero_()
+    train, dev = _ScriptBatches("train"), _ScriptBatches("dev")
+    epoch_count, trained_on = [0], []
+
+    def train_epoch(model, batches, loss_fn, optimizer):
+        epoch_count[0] += 1
+        trained_on.append(batches.name if batches is train or batches is dev else "a copy")
+        with torch.no_grad():
+            model.weight.fill_(epoch_count[0])
+        return 1.0 / epoch_count[0]
+
+    def evaluate(model, batches, loss_fn):
+        epoch = int(round(model.weight.item()))
+        accuracy = accuracies[epoch - 1] if 1 <= epoch <= len(accuracies) else untrained_accuracy
+        return {"loss": 1.0 - accuracy, "accuracy": accuracy}
+
+    namespace, absent = fit.__globals__, object()
+    saved = {name: namespace.get(name, absent) for name in ("train_epoch", "evaluate")}
+    namespace.update(train_epoch=train_epoch, evaluate=evaluate)
+    try:
+        history = fit(model, train, dev, torch.nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.0),
+                      epochs, patience)
+    finally:
+        for name, value in saved.items():
+            if value is absent:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
     return {"history": {key: [float(v) for v in history[key]] for key in ("train_loss", "dev_loss", "dev_accuracy")},
-            "predictions": predictions, "batches_seen": seen}
+            "kept": int(round(model.weight.item())), "trained_on": trained_on}
 
 
 def end_to_end(fit: Callable, lookup: Lookup, settings: dict) -> dict:
@@ -167,7 +210,18 @@ _DATA = probe_data(np.arange(0, 60), np.arange(60, 100))
 TRAIN_EPOCH_CASES = [Case("one epoch of 60 sentences, batches of 16", (_DATA, 0), harness=one_epoch, tolerance=1e-4)]
 EVALUATE_CASES = [Case("40 sentences in batches of 16, 16 and 8, dropout 0.5 in the model", (_DATA, 0),
                        harness=evaluation, tolerance=1e-4)]
-FIT_CASES = [Case("6 epochs, patience 2", (_DATA, 0, 6, 2), harness=fitting, tolerance=1e-4)]
+# fit, with train_epoch and evaluate scripted (`scripted_fit`): each case, the dev accuracy of
+# every epoch's model.
+FIT_CASES = [
+    Case("dev accuracy 0.5, 0.4, 0.6, 0.55, 0.58, 0.7 by epoch; 6 epochs, patience 2",
+         ([0.5, 0.4, 0.6, 0.55, 0.58, 0.7], 6, 2), harness=scripted_fit),
+    Case("dev accuracy 0.5, 0.6, 0.6, 0.55, 0.5, 0.7 (a tie at epoch 3); 6 epochs, patience 2",
+         ([0.5, 0.6, 0.6, 0.55, 0.5, 0.7], 6, 2), harness=scripted_fit),
+    Case("the untrained model scores 0.9, epochs 0.6, 0.7, 0.65, 0.62, 0.8; 5 epochs, patience 2",
+         ([0.6, 0.7, 0.65, 0.62, 0.8], 5, 2), {"untrained_accuracy": 0.9}, harness=scripted_fit),
+    Case("dev accuracy rising 0.5, 0.6, 0.7, 0.8, 0.9; 4 epochs, patience 2",
+         ([0.5, 0.6, 0.7, 0.8, 0.9], 4, 2), harness=scripted_fit),
+]
 
 # The end-to-end check: your functions, trained with these settings, on the sentiment task.
 END_TO_END_SETTINGS = dict(seed=0, embed_dim=64, hidden_sizes=[64], dropout=0.3, lr=3e-3, epochs=10, patience=3)
@@ -196,6 +250,9 @@ def diagnose_ffnn(outcome: Outcome, case: Case, context: Context | None = None) 
     if shapes != expected:
         return (f"its parameters have shapes {shapes}; expected {expected} (embedding, then each linear "
                 "layer's weight and bias, created in that order)", None)
+    if not result.get("embedding"):
+        return ("its embedding bag is not `self.embedding`: section 6 loads GloVe vectors into "
+                "`model.embedding`, which your network would never use"), "embedding bag under another name"
     if result["eval"].shape != (len(offsets), arguments["n_classes"]):
         return f"logits of shape {result['eval'].shape}, expected {(len(offsets), arguments['n_classes'])}", None
     if np.any(result["parameters"][0][0] != 0):
@@ -283,14 +340,17 @@ EXERCISES = (
     Exercise("build_vocab", "build_vocab(texts, min_freq=1): <pad> 0, <unk> 1, then by decreasing frequency, "
              "ties alphabetical.", BUILD_VOCAB_CASES),
     Exercise("encode", "encode(text, vocab): token indices, <unk> for unknown tokens.", ENCODE_CASES),
-    Exercise("FFNN", "FFNN(vocab_size, embed_dim, hidden_sizes, n_classes, activation, dropout).", FFNN_CASES,
+    Exercise("FFNN", "FFNN(vocab_size, embed_dim, hidden_sizes, n_classes, activation, dropout), its embedding "
+             "bag kept as self.embedding.", FFNN_CASES,
              diagnose=diagnose_ffnn, recorded=True, compared_on=same_starting_weights),
     Exercise("train_epoch", "train_epoch(model, batches, loss_fn, optimizer) -> mean loss per example.",
              TRAIN_EPOCH_CASES),
     Exercise("evaluate", 'evaluate(model, batches, loss_fn) -> {"loss", "accuracy"}, in eval mode, without '
              "gradients.", EVALUATE_CASES),
-    Exercise("fit", "fit(...) -> history, with early stopping on dev accuracy and the best weights restored.",
-             FIT_CASES),
+    Exercise("fit", "fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience) -> history: "
+             "each epoch, your train_epoch on train_batches, then your evaluate on dev_batches; stops when the dev "
+             "accuracy has not improved for `patience` epochs in a row (a tie is no improvement); restores the "
+             "best epoch's weights (the first epoch always counts as an improvement).", FIT_CASES),
     Exercise("end_to_end", "fit, build_vocab, encode and FFNN together reach the accuracy threshold on the "
              "sentiment task's dev split.", END_TO_END_CASES, function="fit", others=("build_vocab", "encode", "FFNN"),
              diagnose=diagnose_trained_on_dev),

@@ -57,6 +57,25 @@ MISTAKES = [
                 def forward(self, tokens, offsets):
                     return self.layers(self.embedding(tokens, offsets))
             """),
+    Mistake("FFNN", "embedding bag under another name",
+            "Other cells reach the embedding bag by its name, to load pretrained vectors into it: keep it "
+            "under the name the exercise gives.",
+            """
+            class FFNN(nn.Module):
+                def __init__(self, vocab_size, embed_dim, hidden_sizes, n_classes, activation="relu", dropout=0.0):
+                    super().__init__()
+                    self.bag = nn.EmbeddingBag(vocab_size, embed_dim, mode="mean", padding_idx=0)
+                    make_activation = {"relu": nn.ReLU, "tanh": nn.Tanh}[activation]
+                    layers, width = [], embed_dim
+                    for size in hidden_sizes:
+                        layers += [nn.Linear(width, size), make_activation(), nn.Dropout(dropout)]
+                        width = size
+                    layers.append(nn.Linear(width, n_classes))
+                    self.layers = nn.Sequential(*layers)
+
+                def forward(self, tokens, offsets):
+                    return self.layers(self.bag(tokens, offsets))
+            """),
     Mistake("FFNN", "dropout missing",
             "Each hidden layer ends with dropout, after its activation: without it the dropout argument does nothing.",
             """
