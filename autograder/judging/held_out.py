@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.course.labs import ROOT
 from labutils.data import SENTENCES, TASKS, load_sentences
 from labutils.data.clean import cleaned_lines, write_tsv
 
