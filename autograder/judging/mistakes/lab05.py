@@ -1,7 +1,7 @@
 """Mistake catalogue of lab 05, gradient descent.
 
-Over 400 lines because it is one lab's catalogue: 34 entries over nine exercises, each the
-code a student might write and the message that student should read.
+Over 400 lines because it is one lab's catalogue, a few mistakes for each of its exercises,
+each the whole code a student might write and the message that student should read.
 """
 from autograder.judging.mistakes import Mistake
 
@@ -31,6 +31,19 @@ MISTAKES = [
             for _ in range(n_steps):
                 w -= lr * grad(w)
                 trajectory.append(w.copy())
+            return np.array(trajectory)
+        """),
+    Mistake(
+        "gradient_descent", "every row of the trajectory is one array",
+        "A list holds references: appending w, then changing w in place, changes every entry already "
+        "appended, so all the rows end up as the last point. Keep a copy of each point.",
+        """
+        def gradient_descent(grad, w0, lr, n_steps):
+            w = np.array(w0, dtype=float)
+            trajectory = [w]
+            for _ in range(n_steps):
+                w -= lr * grad(w)
+                trajectory.append(w)
             return np.array(trajectory)
         """),
     Mistake(
@@ -174,7 +187,7 @@ MISTAKES = [
             return float(loss), -((Y - P).T @ X)
         """),
     Mistake(
-        "softmax_regression_grad", "E = P - Y (sign)",
+        "softmax_regression_grad", "gradient of the wrong sign",
         "The gradient has the wrong sign. Raising the correct class's score lowers the loss, so the loss's "
         "derivative with respect to that score is negative (its probability minus 1), and the notes' E, the "
         "error, is the one-hot labels minus the probabilities. A numerical gradient shows the sign.",
