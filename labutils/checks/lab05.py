@@ -31,6 +31,9 @@ NUMERICAL_GRADIENT_CASES = [
     Case("a wavy function of 3 weights", (WAVE.value, np.array([0.3, -1.2, 2.0])), tolerance=1e-7),
     Case("a bowl over (2, 3) matrices", (MATRIX_BOWL.value, np.full((2, 3), 0.5)), tolerance=1e-7),
     Case("the wavy function with h = 0.01", (WAVE.value, np.array([0.3, -1.2, 2.0])), {"h": 0.01}, tolerance=1e-7),
+    # A bowl whose weights interact: the slope along one weight depends on where the others are.
+    Case("a 2-D bowl whose weights interact, h = 0.01", (BOWL.value, np.array([0.3, -0.7])), {"h": 0.01},
+         tolerance=1e-7),
 ]
 
 _rng = np.random.default_rng(5)

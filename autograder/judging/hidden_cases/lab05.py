@@ -35,8 +35,9 @@ def step_decay_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def numerical_gradient_cases(rng: np.random.Generator) -> list[Case]:
-    """Wavy functions of a vector and of a (2, 3) or (3, 2) matrix with the default h, and one
-    with a larger h given (the step it is given, not one of its own)."""
+    """Wavy functions of a vector and of a (2, 3) or (3, 2) matrix with the default h, one
+    with a larger h given (the step it is given, not one of its own), and a bowl whose weights
+    interact (a nudge left on one weight shows in the next one's slope)."""
     rows = int(rng.integers(2, 4))
     shapes = ((int(rng.integers(2, 6)),), (rows, 5 - rows), (int(rng.integers(2, 6)),))
     cases = []
@@ -44,6 +45,10 @@ def numerical_gradient_cases(rng: np.random.Generator) -> list[Case]:
         wave = Wavy(a=rng.uniform(0.5, 3, size=shape), c=rng.normal(size=shape))
         label = f"a hidden wavy function of {shape} weights" + (f", h = {h:.3f}" if h else "")
         cases.append(Case(label, (wave.value, rng.normal(size=shape)), {"h": h} if h else {}, tolerance=1e-7))
+    size = int(rng.integers(2, 6))  # weights that interact: each slope depends on the other weights
+    bowl, h = random_bowl(rng, (size,)), float(rng.uniform(0.01, 0.05))
+    cases.append(Case(f"a hidden bowl of {size} interacting weights, h = {h:.3f}", (bowl.value, rng.normal(size=size)),
+                      {"h": h}, tolerance=1e-7))
     return cases
 
 

@@ -136,6 +136,23 @@ MISTAKES = [
             return gradient
         """),
     Mistake(
+        "numerical_gradient", "each weight left nudged while the next is measured",
+        "Each partial derivative moves one weight and holds all the others where they were: put every "
+        "weight back before you nudge the next one. A function whose weights interact shows the difference.",
+        """
+        def numerical_gradient(f, w, h=1e-5):
+            w = np.array(w, dtype=float)
+            gradient = np.zeros_like(w)
+            for index in np.ndindex(w.shape):
+                original = w[index]
+                w[index] = original + h
+                f_plus = f(w)
+                w[index] = original - h
+                f_minus = f(w)
+                gradient[index] = (f_plus - f_minus) / (2 * h)
+            return gradient
+        """),
+    Mistake(
         "numerical_gradient", "divided by h instead of 2h",
         "The two points w + h and w - h are 2h apart: the slope divides by that distance.",
         """
