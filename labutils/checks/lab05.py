@@ -84,22 +84,30 @@ def diagnose_minibatches(outcome: Outcome, case: Case, context: Context) -> Foun
     return seeded_problem(runs, case, same_every_call="the same order every epoch")
 
 
+def _same_config(a: dict | None, b: dict | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.keys() == b.keys() and all(np.array_equal(a[key], b[key]) for key in a)
+
+
 def descent_with(update: Callable, lookup: Lookup, grad: Callable, w0: np.ndarray, config: dict | None,
                  n_steps: int) -> dict:
     """Descent with an update rule, as a training loop runs it: at each of `n_steps` steps, the
     gradient at the current weights, then `w, config = update(w, dw, config)`, each call given the
     config the previous one returned (the first gets a copy of `config`). Returns the weights
-    after each step, stacked ("trajectory"), and whether every call left the array of weights it
-    was given as it was ("weights_kept")."""
+    after each step, stacked ("trajectory"), whether every call left the array of weights it
+    was given as it was ("weights_kept"), and the config dict it was given ("config_kept")."""
     w, config = np.array(w0, dtype=float), copy.deepcopy(config)
-    trajectory, kept = [], True
+    trajectory, kept, config_kept = [], True, True
     for _ in range(n_steps):
-        given = w.copy()
-        next_w, config = update(w, grad(w), config)
+        given, given_config = w.copy(), copy.deepcopy(config)
+        next_w, next_config = update(w, grad(w), config)
         kept = kept and bool(np.array_equal(w, given))
-        w = np.array(next_w, dtype=float)
+        config_kept = config_kept and _same_config(config, given_config)
+        w, config = np.array(next_w, dtype=float), next_config
         trajectory.append(w.copy())
-    return {"trajectory": np.array(trajectory).reshape(n_steps, *np.shape(w0)), "weights_kept": kept}
+    return {"trajectory": np.array(trajectory).reshape(n_steps, *np.shape(w0)), "weights_kept": kept,
+            "config_kept": config_kept}
 
 
 RAVINE = Quadratic(A=np.diag([1.0, 0.01]), c=np.array([1.0, 1.0]))
@@ -128,8 +136,9 @@ ADAM_CASES = [
          harness=descent_with),
 ]
 
-UPDATE_RULE = "(w, dw, config=None) -> (next_w, config); w is left as it was; config holds the " \
-              "hyperparameters (missing ones take their defaults) and the state the next call needs."
+UPDATE_RULE = "(w, dw, config=None) -> (next_w, config); w and the config given are left as they were; the " \
+              "config returned, a new dict, holds the hyperparameters (missing ones take their defaults) and the " \
+              "state the next call needs."
 
 EXERCISES = (
     Exercise("gradient_descent", "gradient_descent(grad, w0, lr, n_steps): trajectory of shape (n_steps + 1, "

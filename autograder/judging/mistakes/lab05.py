@@ -361,6 +361,19 @@ MISTAKES = [
             w += v
             return w, config
         """),
+    Mistake(
+        "sgd_momentum", "the config given changed in place",
+        "The rule returns a new config and leaves the one it was given as it was: the caller may keep it "
+        "(the settings of a run, the state before a step). Fill in the defaults and the new state on a copy.",
+        """
+        def sgd_momentum(w, dw, config=None):
+            config = {} if config is None else config
+            config.setdefault("learning_rate", 1e-2)
+            config.setdefault("momentum", 0.9)
+            v = config["momentum"] * config.get("velocity", np.zeros_like(w)) - config["learning_rate"] * dw
+            config["velocity"] = v
+            return w + v, config
+        """),
     # --- rmsprop ------------------------------------------------------------------
     Mistake(
         "rmsprop", "epsilon inside the square root",
