@@ -331,7 +331,7 @@ EXERCISES = (
              "params: a ReLU network of hidden layer sizes `hidden` (He initialization, dropout p_drop after each "
              "hidden ReLU, L2 of strength lam, Adam at rate lr, a fresh shuffle into minibatches every epoch, all "
              "drawn from rng), trained with the building blocks of labs 05 to 07; params W1, b1, ... as in lab 06; "
-             "on_epoch(epoch, params), when given, called after each epoch.",
+             "on_epoch(epoch, params), when given, called after each epoch, epoch counting from 0.",
              TRAIN_MLP_CASES, diagnose=diagnose_train_mlp),
 )
 check_dropout_forward, check_dropout_backward, check_l2_penalty, check_train_mlp = checks(LAB, EXERCISES)
