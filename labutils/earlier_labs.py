@@ -101,13 +101,16 @@ def check_line(lab_id: str, name: str, functions: dict[str, Any]) -> str:
 
 
 def carry(lab_id: str, *names: str, into: dict[str, Any], labs_dir: Path | None = None,
-          quiet: bool = False) -> list[str]:
+          quiet: bool = False) -> list[str] | None:
     """Put your functions `names` from lab `lab_id`'s notebook into `into` (this notebook's
-    `globals()`), each checked by its own lab's public check; returns the lines it prints."""
+    `globals()`), each checked by its own lab's public check. Prints a line for each; with
+    `quiet`, prints nothing and returns the lines instead (a notebook cell shows a returned
+    value again, under the printed lines)."""
     functions = load(lab_id, names, labs_dir)
     lines = [f"from your {notebook_of(lab_id, labs_dir).name}:"]
     lines += [check_line(lab_id, name, functions) for name in names]
     into.update(functions)
-    if not quiet:
-        print("\n".join(lines))
-    return lines
+    if quiet:
+        return lines
+    print("\n".join(lines))
+    return None

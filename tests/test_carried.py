@@ -40,3 +40,10 @@ def test_a_missing_notebook_or_function_is_a_clear_error(tmp_path):
         load("06_backprop", ("linear_forward",), labs_dir=tmp_path)
     with pytest.raises(CarryError, match="defines no no_such_layer"):
         load("06_backprop", ("no_such_layer",), labs_dir=ROOT / "solutions")
+
+
+def test_carrying_prints_its_lines_once_and_returns_nothing_to_show_again(capsys):
+    """In a notebook, a cell's last value is shown under what it printed: carry returns None."""
+    assert carry("05_gradient_descent", "adam", into={}, labs_dir=ROOT / "labs") is None
+    printed = capsys.readouterr().out
+    assert printed.count("adam") == 1 and printed.startswith("from your 05_gradient_descent.ipynb:")
