@@ -52,9 +52,11 @@ class Case:
         if callable(self.harness):
             object.__setattr__(self, "harness", harness_path(self.harness))
 
-    def describe_inputs(self, reveal: bool = True) -> str:
-        """The arguments, shown in full when small and `reveal`, else by shape."""
-        parts = [_describe_argument(arg, reveal) for arg in self.args]
+    def describe_inputs(self, reveal: bool = True, names: Sequence[str] = ()) -> str:
+        """The arguments, shown in full when small and `reveal`, else by shape; the positional
+        ones named by `names` (the contract's parameters), as far as it goes."""
+        parts = [(f"{names[index]}=" if index < len(names) else "") + _describe_argument(arg, reveal)
+                 for index, arg in enumerate(self.args)]
         parts += [f"{name}={_describe_argument(arg, reveal)}" for name, arg in self.kwargs.items()]
         return ", ".join(parts)
 

@@ -17,6 +17,7 @@ the one a catalogued mistake gives, that mistake; `Examination.report` words it.
 from __future__ import annotations
 
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, Sequence
 
@@ -30,6 +31,7 @@ from labutils.call_outcomes import (
     encode_outcome,
     outcome_difference,
 )
+from labutils.harnesses import resolve_harness
 
 Found = tuple[str, str | None] | None
 # A diagnosis of an outcome with no single right value (a shuffle, a dropout mask): None when
@@ -138,6 +140,7 @@ class Examination:
     mistake: KnownMistake | None = None
     raised: Raised | None = field(default=None, compare=False)  # what the student's code raised, if it did
     unexpected: bool = False  # it raised where a value was due, and no known mistake explains it
+    call: str | None = field(default=None, compare=False)  # the failed call in the contract's words (`described_call`)
 
     @property
     def passed(self) -> bool:
@@ -149,7 +152,7 @@ class Examination:
             return f"{self.task}: {self.problem}"
         lines = [f"{self.task} fails on {self.case.label}."]
         if reveal:
-            lines.append(f"  called {self.task}({self.case.describe_inputs()})")
+            lines.append(f"  {self.call or 'called ' + self.task + '(' + self.case.describe_inputs() + ')'}")
         lines.append(f"  {self.problem}")
         if self.mistake is not None:
             lines.append(f"  Likely mistake: {self.mistake.name}. {self.mistake.hint}")
@@ -207,7 +210,33 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
 def _failed(exercise: Exercise, cases: Sequence[Case], case: Case, problem: str, mistake: KnownMistake | None,
             actual: Outcome, unexpected: bool = False) -> Examination:
     raised = actual if isinstance(actual, Raised) else None
-    return Examination(exercise.task, len(cases), case, problem, mistake, raised, unexpected)
+    return Examination(exercise.task, len(cases), case, problem, mistake, raised, unexpected,
+                       described_call(exercise, case))
+
+
+def contract_parameters(exercise: Exercise) -> list[str]:
+    """The parameter names of the contract's own signature, "linear_backward(dout, cache) -> ..."
+    -> ["dout", "cache"]; [] where the contract gives none."""
+    match = re.match(rf"{re.escape(exercise.callee)}\(([^)]*)\)", exercise.contract)
+    if not match or "..." in match.group(1):
+        return []
+    names = [part.split("=")[0].strip().lstrip("*") for part in match.group(1).split(",")]
+    return [name for name in names if name.isidentifier()]
+
+
+def described_call(exercise: Exercise, case: Case) -> str:
+    """The failed call as the contract names it: "called linear_forward(x=..., W=..., b=...)"
+    (a harness that only calls the function, perhaps more than once, changes nothing of it); or,
+    through a harness that takes arguments of its own (a forward then a backward pass), what
+    the harness does and its arguments by their names."""
+    harness = resolve_harness(case.harness) if case.harness else None
+    parameters = list(inspect.signature(harness).parameters.values())[2:] if harness else []
+    if harness is None or any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return f"called {exercise.callee}({case.describe_inputs(names=contract_parameters(exercise))})"
+    doc = " ".join((harness.__doc__ or "").split("\n\n")[0].split())
+    does = re.split(r"(?<=[.;:])\s", doc.removeprefix("Harness: "))[0].rstrip(".;:")
+    names = [p.name for p in parameters]
+    return f"checked with {harness.__name__} ({does}): {case.describe_inputs(names=names)}"
 
 
 class LocalSubject:

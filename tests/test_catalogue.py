@@ -90,6 +90,7 @@ def test_each_mistake_fails_its_check_with_its_name(lab_id, mistake):
         check_of(lab_id, mistake.task, mistake.namespace(lab_id))(mistake.function(lab_id))
     assert f"Likely mistake: {mistake.name}." in str(failure.value)
     assert mistake.hint in str(failure.value)
+    assert len(str(failure.value)) <= 1500, f"{len(str(failure.value))} characters: a student reads all of it"
 
 
 @pytest.mark.parametrize("lab_id, mistake", MISTAKES, ids=[f"{lab}:{m.task}:{m.name}" for lab, m in MISTAKES])

@@ -117,3 +117,29 @@ def test_indices_must_be_integers():
 def test_an_infinity_where_a_number_is_expected_is_a_difference():
     message = difference(np.array([-np.inf, 0.0]), np.array([-1000.0, 0.0]))
     assert "index [0]" in message and "-inf" in message
+
+
+def test_a_failed_check_shows_the_call_in_the_contracts_own_names():
+    """Not "called linear_backward((x, W, b), dout)" for a (dout, cache) contract: a plain call
+    names its parameters as the contract does; a round trip says what it ran and with what."""
+    import pytest
+
+    from labutils.checks import lab06
+    from labutils.checks.engine import CheckFailed
+
+    def linear_forward(x, W, b):
+        return x @ W + b, (x, W, b)
+
+    def linear_backward(dout, cache):  # db not summed over the batch
+        x, W, b = cache
+        return dout @ W.T, x.T @ dout, dout
+
+    with pytest.raises(CheckFailed) as failure:
+        lab06.check_linear_forward(lambda x, W, b: (x @ W, (x, W, b)))
+    assert "called linear_forward(x=[[" in str(failure.value) and ", W=[[" in str(failure.value)
+    with pytest.raises(CheckFailed) as failure:
+        lab06.check_linear_backward(linear_backward, linear_forward)
+    message = str(failure.value)
+    assert "called linear_backward(" not in message
+    assert "your linear_forward on `inputs`, then `backward(dout, cache)` on its cache" in message
+    assert "inputs=(" in message and "dout=[[" in message
