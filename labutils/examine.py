@@ -19,7 +19,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 from labutils.call_outcomes import (
     Case,
@@ -104,6 +104,9 @@ class Exercise:
     compared_on: with `recorded`, an outcome the diagnosis passed is then compared with the
         record like any other, where this gives a ground for it (see `Ground`).
     source_rule: what is wrong with how the function is written (loops asked, a library call used).
+    result_names: what the parts of an outcome are called, by their path in it: {"[1][1]": "dW"}.
+        A difference found at such a path is said by that name ("dW: value at index [0, 2] ...",
+        not "[1][1]: ..."); "[0]" of a round trip names the student's forward as the cause.
     """
 
     task: str
@@ -115,6 +118,7 @@ class Exercise:
     recorded: bool = False
     compared_on: Ground | None = None
     source_rule: SourceRule | None = None
+    result_names: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def callee(self) -> str:
@@ -192,6 +196,7 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
                 continue
         problem = outcome_difference(actual, expected, case, reveal=oracle.reveal)
         if problem is not None:
+            problem = named_result(problem, exercise.result_names)
             mistake = oracle.mistake(exercise, case, actual, expected)
             unexpected = mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned)
             problem = f"{ground}: {problem}" if ground else problem
@@ -212,6 +217,19 @@ def _failed(exercise: Exercise, cases: Sequence[Case], case: Case, problem: str,
     raised = actual if isinstance(actual, Raised) else None
     return Examination(exercise.task, len(cases), case, problem, mistake, raised, unexpected,
                        described_call(exercise, case))
+
+
+def named_result(problem: str, names: Mapping[str, str]) -> str:
+    """`problem` with the path it starts with ("[1][1]: ...") said by its name ("dW: ..."),
+    the longest named prefix of that path first."""
+    path = re.match(r"(?:\[[^\]]+\])+", problem)
+    if not path:
+        return problem
+    for prefix in sorted(names, key=len, reverse=True):
+        if path.group(0).startswith(prefix):
+            rest = path.group(0)[len(prefix):]
+            return f"{names[prefix]}{rest}{problem[path.end():]}"
+    return problem
 
 
 def contract_parameters(exercise: Exercise) -> list[str]:

@@ -143,3 +143,28 @@ def test_a_failed_check_shows_the_call_in_the_contracts_own_names():
     assert "called linear_backward(" not in message
     assert "your linear_forward on `inputs`, then `backward(dout, cache)` on its cache" in message
     assert "inputs=(" in message and "dout=[[" in message
+
+
+def test_a_difference_inside_a_result_is_said_by_its_name():
+    """"dW: value at index ...", not "[1][1]: ..."; a round trip's "[0]" names the forward as the cause."""
+    import pytest
+
+    from labutils.checks import lab06
+    from labutils.checks.engine import CheckFailed
+
+    def linear_forward(x, W, b):
+        return x @ W + b, (x, W, b)
+
+    def linear_backward_dW_transposed(dout, cache):
+        x, W, b = cache
+        return dout @ W.T, (x.T @ dout).T, dout.sum(axis=0)
+
+    def linear_backward(dout, cache):
+        x, W, b = cache
+        return dout @ W.T, x.T @ dout, dout.sum(axis=0)
+
+    with pytest.raises(CheckFailed, match=r"\n  dW: shape: expected \(3, 4\), got \(4, 3\)"):
+        lab06.check_linear_backward(linear_backward_dW_transposed, linear_forward)
+    forward_without_bias = lambda x, W, b: (x @ W, (x, W, b))  # noqa: E731
+    with pytest.raises(CheckFailed, match=r"the output of your linear_forward \(so the cause is there"):
+        lab06.check_linear_backward(linear_backward, forward_without_bias)

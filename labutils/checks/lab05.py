@@ -150,7 +150,7 @@ EXERCISES = (
     Exercise("numerical_gradient", "numerical_gradient(f, w, h=1e-5): centred differences; w unchanged.",
              NUMERICAL_GRADIENT_CASES),
     Exercise("softmax_regression_grad", "softmax_regression_grad(W, X, y) -> (loss, dW), dW of shape (K, d).",
-             SOFTMAX_REGRESSION_CASES),
+             SOFTMAX_REGRESSION_CASES, result_names={"[0]": "the loss", "[1]": "dW"}),
     Exercise("minibatches", "minibatches(n, batch_size, rng): a fresh permutation from rng cut into batches, every "
              "index once; the same seed gives the same batches.",
              MINIBATCHES_CASES, diagnose=diagnose_minibatches),

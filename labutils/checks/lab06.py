@@ -141,19 +141,23 @@ def diagnose_init_weights(outcome: Outcome, case: Case, context: Context) -> Fou
 EXERCISES = (
     Exercise("graph_forward_backward", "graph_forward_backward(x, a, b) -> (f, df/dx, df/da, df/db) for f = (x a + "
              "b)^2.",
-             GRAPH_CASES),
+             GRAPH_CASES, result_names={"[0]": "f", "[1]": "df/dx", "[2]": "df/da", "[3]": "df/db"}),
     Exercise("linear_forward", "linear_forward(x, W, b) -> (x W + b, cache).", LINEAR_FORWARD_CASES),
     Exercise("linear_backward", "linear_backward(dout, cache) -> (dx, dW, db), with the cache of your linear_forward.",
-             LINEAR_BACKWARD_CASES, others=('linear_forward',)),
+             LINEAR_BACKWARD_CASES, others=('linear_forward',),
+             result_names={"[0]": "the output of your linear_forward (so the cause is there, not in linear_backward)",
+                           "[1][0]": "dx", "[1][1]": "dW", "[1][2]": "db", "[1]": "what linear_backward returned"}),
     Exercise("relu_forward", "relu_forward(x) -> (max(0, x), cache).", RELU_FORWARD_CASES),
     Exercise("relu_backward", "relu_backward(dout, cache) -> dx, with the cache of your relu_forward.",
-             RELU_BACKWARD_CASES, others=('relu_forward',)),
+             RELU_BACKWARD_CASES, others=('relu_forward',),
+             result_names={"[0]": "the output of your relu_forward (so the cause is there, not in relu_backward)",
+                           "[1]": "dx"}),
     Exercise("softmax_cross_entropy", "softmax_cross_entropy(logits, y) -> (mean loss, its gradient with respect to "
              "the logits).",
-             SOFTMAX_CE_CASES),
+             SOFTMAX_CE_CASES, result_names={"[0]": "the loss", "[1]": "dlogits"}),
     Exercise("mlp_loss_and_grads", "mlp_loss_and_grads(params, X, y) -> (loss, grads) for linear-relu-linear-softmax- "
              "CE.",
-             MLP_CASES),
+             MLP_CASES, result_names={"[0]": "the loss", "[1]": "grads"}),
     Exercise("init_weights", "init_weights(shapes, scheme, rng) -> a list of weight matrices, one per (fan_in, "
              "fan_out) in shapes, for the scheme \"zeros\", \"xavier\" (Glorot) or \"he\": mean 0, the variance "
              "the scheme asks, drawn from rng.",
