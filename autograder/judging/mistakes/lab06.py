@@ -137,20 +137,6 @@ MISTAKES = [
             return float(loss), dlogits / n
         """),
     Mistake(
-        "softmax_cross_entropy", "one maximum for the whole batch, not one per row",
-        "Each row is a softmax of its own: shift each row by its own largest logit. With one maximum for "
-        "the whole batch, a row far below it has every exponential rounded to 0.",
-        """
-        def softmax_cross_entropy(logits, y):
-            n = len(y)
-            shifted = logits - logits.max()
-            P = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
-            loss = -np.mean(np.log(P[np.arange(n), y]))
-            dlogits = P.copy()
-            dlogits[np.arange(n), y] -= 1.0
-            return float(loss), dlogits / n
-        """),
-    Mistake(
         "softmax_cross_entropy", "log of the softmax (log 0 is -inf)",
         "exp(x) underflows to exactly 0.0 for x below about -745: the smallest positive float64 is about 5e-324 "
         "(a subnormal; normal floats stop near 2.2e-308), so a product of many probabilities, or the "
@@ -161,6 +147,20 @@ MISTAKES = [
         def softmax_cross_entropy(logits, y):
             n = len(y)
             shifted = logits - logits.max(axis=1, keepdims=True)
+            P = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+            loss = -np.mean(np.log(P[np.arange(n), y]))
+            dlogits = P.copy()
+            dlogits[np.arange(n), y] -= 1.0
+            return float(loss), dlogits / n
+        """),
+    Mistake(
+        "softmax_cross_entropy", "one maximum for the whole batch, not one per row",
+        "Each row is a softmax of its own: shift each row by its own largest logit. With one maximum for "
+        "the whole batch, a row far below it has every exponential rounded to 0.",
+        """
+        def softmax_cross_entropy(logits, y):
+            n = len(y)
+            shifted = logits - logits.max()
             P = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
             loss = -np.mean(np.log(P[np.arange(n), y]))
             dlogits = P.copy()
