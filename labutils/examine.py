@@ -156,7 +156,8 @@ class Examination:
             return f"{self.task}: {self.problem}"
         lines = [f"{self.task} fails on {self.case.label}."]
         if reveal:
-            lines.append(f"  {self.call or 'called ' + self.task + '(' + self.case.describe_inputs() + ')'}")
+            called = self.call or f"called {self.task}({self.case.describe_inputs()})"
+            lines.append(f"  {called}")
         lines.append(f"  {self.problem}")
         if self.mistake is not None:
             lines.append(f"  Likely mistake: {self.mistake.name}. {self.mistake.hint}")
