@@ -1,5 +1,11 @@
 """Mistake catalogue of lab 08, the training loop."""
-from autograder.judging.mistakes import Mistake
+from autograder.judging.mistakes import Mistake, reference_with
+
+
+def fit_with(right: str, wrong: str) -> str:
+    """The solution's own fit with one line changed: the mistakes that differ from it in one step."""
+    return reference_with("08_training_loop", "fit", right, wrong)
+
 
 MISTAKES = [
     Mistake("build_vocab", "<pad> and <unk> missing",
@@ -281,46 +287,14 @@ MISTAKES = [
     Mistake("fit", "the patience count not started again after an improvement",
             "Patience counts the epochs without improvement since the last best one: an improvement "
             "starts that count again from zero.",
-            """
-            def fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience):
-                history = {"train_loss": [], "dev_loss": [], "dev_accuracy": []}
-                best_accuracy, best_state, waited = -1.0, copy.deepcopy(model.state_dict()), 0
-                for _ in range(epochs):
-                    history["train_loss"].append(train_epoch(model, train_batches, loss_fn, optimizer))
-                    result = evaluate(model, dev_batches, loss_fn)
-                    history["dev_loss"].append(result["loss"])
-                    history["dev_accuracy"].append(result["accuracy"])
-                    if result["accuracy"] > best_accuracy:
-                        best_accuracy, best_state = result["accuracy"], copy.deepcopy(model.state_dict())
-                    else:
-                        waited += 1
-                        if waited >= patience:
-                            break
-                model.load_state_dict(best_state)
-                return history
-            """),
+            fit_with('best_accuracy, best_state, waited = result["accuracy"], copy.deepcopy(model.state_dict()), 0',
+                     'best_accuracy, best_state = result["accuracy"], copy.deepcopy(model.state_dict())')),
     Mistake("fit", "the untrained model kept as the best",
             "Early stopping chooses among the epochs trained: the first epoch is the first best, "
             "whatever the model scored before any training.",
-            """
-            def fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience):
-                history = {"train_loss": [], "dev_loss": [], "dev_accuracy": []}
-                best_accuracy = evaluate(model, dev_batches, loss_fn)["accuracy"]
-                best_state, waited = copy.deepcopy(model.state_dict()), 0
-                for _ in range(epochs):
-                    history["train_loss"].append(train_epoch(model, train_batches, loss_fn, optimizer))
-                    result = evaluate(model, dev_batches, loss_fn)
-                    history["dev_loss"].append(result["loss"])
-                    history["dev_accuracy"].append(result["accuracy"])
-                    if result["accuracy"] > best_accuracy:
-                        best_accuracy, best_state, waited = result["accuracy"], copy.deepcopy(model.state_dict()), 0
-                    else:
-                        waited += 1
-                        if waited >= patience:
-                            break
-                model.load_state_dict(best_state)
-                return history
-            """),
+            fit_with("best_accuracy, best_state, waited = -1.0, copy.deepcopy(model.state_dict()), 0",
+                     'best_accuracy = evaluate(model, dev_batches, loss_fn)["accuracy"]\n'
+                     "best_state, waited = copy.deepcopy(model.state_dict()), 0")),
     Mistake("fit", "a tie counted as an improvement",
             "An epoch that only equals the best dev accuracy is no improvement: keep the first best "
             "weights, and let the count of epochs without improvement go on.",
