@@ -59,7 +59,7 @@ def _probe_model(data: dict, seed: int, dropout: float):
 
 
 def ffnn_outputs(ffnn_class: Callable, lookup: Lookup, arguments: dict, tokens, offsets, seed: int) -> dict:
-    """Build the student's FFNN(**arguments) from `seed`; its parameters (in order), its
+    """Your FFNN(**arguments), built from `seed`: its parameters (in order), its
     logits on one batch in eval mode, and twice in train mode (dropout on); whether its
     embedding bag is `model.embedding`, the name later cells load GloVe vectors through."""
     import torch
@@ -76,7 +76,7 @@ def ffnn_outputs(ffnn_class: Callable, lookup: Lookup, arguments: dict, tokens, 
 
 
 def one_epoch(train_epoch: Callable, lookup: Lookup, data: dict, seed: int) -> dict:
-    """One call of the student's `train_epoch` on a BagOfWords with SGD, left in eval mode as an
+    """One call of your `train_epoch` on a BagOfWords with SGD, left in eval mode as an
     evaluation leaves it; what it returned, the parameters after it, and the modes of the forward passes."""
     import torch
     model, train, _ = _probe_model(data, seed, dropout=0.2)
@@ -88,7 +88,7 @@ def one_epoch(train_epoch: Callable, lookup: Lookup, data: dict, seed: int) -> d
 
 
 def evaluation(evaluate: Callable, lookup: Lookup, data: dict, seed: int) -> dict:
-    """The student's `evaluate` called twice on a BagOfWords with dropout 0.5."""
+    """Your `evaluate` called twice on a BagOfWords with dropout 0.5."""
     import torch
     model, _, dev = _probe_model(data, seed, dropout=0.5)
     loss_fn = torch.nn.CrossEntropyLoss()
@@ -110,7 +110,7 @@ class _ScriptBatches:
 
 def scripted_fit(fit: Callable, lookup: Lookup, accuracies: list[float], epochs: int, patience: int,
                  untrained_accuracy: float = 0.0) -> dict:
-    """The student's `fit`, judged on its own code: its `train_epoch` and `evaluate` are
+    """Your `fit`, judged on its own code: its `train_epoch` and `evaluate` are
     scripted for the call (and given back after it), so no other exercise can cost it points.
 
     The model has one weight, 0 untrained. The scripted `train_epoch` sets it to the number
@@ -155,7 +155,7 @@ def scripted_fit(fit: Callable, lookup: Lookup, accuracies: list[float], epochs:
 
 
 def end_to_end(fit: Callable, lookup: Lookup, settings: dict) -> dict:
-    """Train the student's FFNN on the sentiment task with the student's build_vocab,
+    """Train your FFNN on the sentiment task with your build_vocab,
     encode and fit, under the judge's settings (train split to learn, dev split to stop).
 
     Returns only what the student's code produced: the vocabulary, the trained parameters
