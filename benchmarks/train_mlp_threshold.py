@@ -14,7 +14,8 @@ import numpy as np
 from autograder.judging.hidden_cases.lab07 import dev_accuracy, reference_blocks, training_cases
 from autograder.judging.mistakes import mistakes_for
 from autograder.judging.reference import build_namespace, reference_namespace
-from labutils.checks.lab07 import TRAIN_MLP_THRESHOLD, lent, notebook_of
+from labutils.checks.lab07 import BUILDING_BLOCKS, TRAIN_MLP_THRESHOLD
+from labutils.harnesses import lent, notebook_of
 
 LAB = "07_dropout"
 BROKEN_BLOCKS = {
@@ -31,7 +32,7 @@ def accuracies(train_mlp, seed: int, blocks: str) -> list[float]:
     found = []
     for case in training_cases(np.random.default_rng(seed)):
         _, X, y, settings, rng, _ = case.args
-        with lent(notebook_of(train_mlp), blocks):
+        with lent(notebook_of(train_mlp), BUILDING_BLOCKS, blocks):
             params = train_mlp(X, y, **settings, rng=rng)
         found.append(dev_accuracy(params, *case.held_out))
     return found
@@ -53,8 +54,8 @@ def main(seeds: int) -> None:
         try:
             found = accuracies(mistake.namespace(LAB)["train_mlp"], 0, reference_blocks())
             print(f"  {mistake.name}: " + ", ".join(f"{a:.3f}" for a in found))
-        except ValueError as error:
-            print(f"  {mistake.name}: raises ValueError ({str(error)[:60]})")
+        except (ValueError, IndexError) as error:
+            print(f"  {mistake.name}: raises {type(error).__name__} ({str(error)[:60]})")
     for name, code in BROKEN_BLOCKS.items():
         broken = reference_blocks() + "\n" + code  # the later def replaces the reference's
         found = accuracies(build_namespace(LAB)["train_mlp"], 0, broken)

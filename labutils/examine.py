@@ -104,6 +104,10 @@ class Exercise:
     compared_on: with `recorded`, an outcome the diagnosis passed is then compared with the
         record like any other, where this gives a ground for it (see `Ground`).
     source_rule: what is wrong with how the function is written (loops asked, a library call used).
+    helpers: the graded functions of this lab or an earlier one that the function calls (an MLP
+        calls the layers). Its judge lends it the reference's (`labutils.harnesses.lent`), so it
+        is graded on its own code; its check, when it fails, first asks whether one of the
+        student's helpers fails its own check, and if so names that one as the place to look.
     result_names: what the parts of an outcome are called, by their path in it: {"[1][1]": "dW"}.
         A difference found at such a path is said by that name ("dW: value at index [0, 2] ...",
         not "[1][1]: ..."); "[0]" of a round trip names the student's forward as the cause.
@@ -118,6 +122,7 @@ class Exercise:
     recorded: bool = False
     compared_on: Ground | None = None
     source_rule: SourceRule | None = None
+    helpers: tuple[str, ...] = ()
     result_names: Mapping[str, str] = field(default_factory=dict)
 
     @property

@@ -12,9 +12,11 @@ there again (`resolve_harness`): nothing to register.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib
-from typing import Any, Callable
+import inspect
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -98,3 +100,32 @@ def seeded_outputs(fn: Callable, lookup: Lookup, *args: Any, **kwargs: Any) -> d
 def first_output(fn: Callable, lookup: Lookup, *args: Any, **kwargs: Any) -> Any:
     """The first item of what `fn` returns: the output of a forward pass, not its cache."""
     return fn(*args, **kwargs)[0]
+
+
+def notebook_of(fn: Callable) -> dict[str, Any]:
+    """The namespace `fn` finds the other functions it calls in: the notebook's (through decorators)."""
+    namespace = getattr(inspect.unwrap(fn), "__globals__", None)
+    if namespace is None:
+        raise TypeError(f"{getattr(fn, '__name__', fn)!r} should be a function defined with def in the notebook")
+    return namespace
+
+
+@contextlib.contextmanager
+def lent(namespace: dict[str, Any], names: Sequence[str], blocks_source: str | None) -> Iterator[None]:
+    """With `blocks_source` (the grader's code of the functions `names`), those functions stand in
+    `namespace` for the calls, and the notebook's own are back afterwards; with None, the
+    notebook's are used. So a judge grades a function that calls others of the lab on its own
+    code: a mistake in one of them costs that exercise's points, not this one's."""
+    if blocks_source is None:
+        yield
+        return
+    blocks: dict[str, Any] = {"__name__": "building_blocks"}
+    exec(compile(blocks_source, "<building blocks>", "exec"), blocks)
+    saved = {name: namespace[name] for name in names if name in namespace}
+    namespace.update({name: blocks[name] for name in names})
+    try:
+        yield
+    finally:
+        for name in names:
+            namespace.pop(name, None)
+        namespace.update(saved)

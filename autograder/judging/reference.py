@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from autograder.course.labs import is_setup_cell, is_solution_cell, read_notebook, source_path
+from labutils.source_rules import function_source
 
 
 @functools.lru_cache(maxsize=None)
@@ -37,3 +38,18 @@ def reference_function(lab_id: str, name: str):
         return reference_namespace(lab_id)[name]
     except KeyError:
         raise KeyError(f"the solution of {lab_id} defines no {name}()") from None
+
+
+@functools.lru_cache(maxsize=None)
+def reference_blocks(names: tuple[str, ...], labs: tuple[str, ...]) -> str:
+    """The reference's functions `names`, each from the first of `labs` that defines it, as source
+    code: what a judge lends the kernel (`labutils.harnesses.lent`) for the calls of an exercise
+    built on others (sent to the grading sandbox only, never in what students are given)."""
+    sources = {lab: [cell.source for cell in read_notebook(source_path(lab)).cells if cell.cell_type == "code"]
+               for lab in labs}
+    found = {}
+    for name in names:
+        found[name] = next((source for lab in labs if (source := function_source(sources[lab], name))), None)
+        if found[name] is None:
+            raise LookupError(f"none of the solutions of {', '.join(labs)} defines {name}()")
+    return "import numpy as np\n\n" + "\n\n".join(found[name] for name in names) + "\n"

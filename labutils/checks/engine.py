@@ -16,6 +16,7 @@ goes up unchanged, with a note saying which case triggered it.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import json
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Callable, Sequence
 
 from labutils.call_outcomes import Case, Outcome, Raised, best_match, decode_outcome
 from labutils.examine import Examination, Exercise, KnownMistake, LocalSubject, examine
+from labutils.harnesses import notebook_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -92,7 +94,9 @@ def checker(lab_id: str, exercise: Exercise) -> Callable[..., None]:
         if exercise.source_rule is not None and subject.source(exercise.callee) is None:
             print(f"note: {exercise.callee}'s source could not be read here; the grader reads it from your notebook")
         if not verdict.passed:
-            raise failure(verdict)
+            stub = verdict.raised is not None and verdict.raised.type_name == "NotImplementedError"
+            blamed = None if stub else failing_helper(lab_id, exercise, functions[0])  # a stub names its task
+            raise failure(verdict) if blamed is None else helper_failure(verdict, *blamed)
         print(passed_line(exercise.task, verdict.cases_run))
 
     check.__name__ = check.__qualname__ = f"check_{exercise.task}"
@@ -105,6 +109,50 @@ def checker(lab_id: str, exercise: Exercise) -> Callable[..., None]:
 def checks(lab_id: str, exercises: Sequence[Exercise]) -> list[Callable[..., None]]:
     """The public checks of a lab's exercises, in their order."""
     return [checker(lab_id, exercise) for exercise in exercises]
+
+
+def helper_exercise(lab_id: str, name: str) -> tuple[str, Exercise] | None:
+    """The exercise whose function is `name`, in lab `lab_id` or the latest earlier lab that has
+    one (lab 07's train_mlp calls lab 06's layers), with the id of its lab."""
+    number = int(lab_id[:2])
+    for earlier in range(number, 0, -1):
+        try:
+            module = importlib.import_module(f"labutils.checks.lab{earlier:02d}")
+        except ModuleNotFoundError:
+            continue
+        for exercise in module.EXERCISES:
+            if exercise.callee == name:
+                return module.LAB, exercise
+    return None
+
+
+def failing_helper(lab_id: str, exercise: Exercise, function: Callable) -> tuple[str, Examination] | None:
+    """The first of the exercise's helpers, as the student's notebook defines them, that fails its
+    own public check: (its name, its verdict); None when each passes or none is defined."""
+    try:
+        namespace = notebook_of(function)
+    except TypeError:
+        return None
+    for name in exercise.helpers:
+        found = helper_exercise(lab_id, name)
+        if found is None or not callable(namespace.get(name)):
+            continue
+        helper_lab, helper = found
+        functions = {n: namespace[n] for n in (helper.callee, *helper.others) if callable(namespace.get(n))}
+        verdict = examine(helper, LocalSubject(functions), helper.cases, FixtureOracle(helper_lab))
+        if not verdict.passed:
+            return name, verdict
+    return None
+
+
+def helper_failure(verdict: Examination, helper: str, helper_verdict: Examination) -> CheckFailed:
+    """The check's failure when a helper fails its own check: that helper is where to look first."""
+    said = helper_verdict.report(reveal=True).splitlines()
+    return CheckFailed(
+        f"{verdict.task} fails on {verdict.case.label if verdict.case else 'its cases'}, but it calls your "
+        f"{helper}, which fails its own check:\n" + "\n".join("  " + line for line in said[:4]) + "\n"
+        f"Fix {helper} first (check_{helper} says more), then run this check again. The grader judges "
+        f"{verdict.task} with right building blocks, so {helper}'s mistake costs {helper}'s points only.")
 
 
 def failure(verdict: Examination) -> BaseException:

@@ -13,7 +13,7 @@ from labutils.call_outcomes import Case, Outcome, Returned
 from labutils.checks.engine import checks
 from labutils.checks.randomness import SEEDED_KEYS, seeded_problem
 from labutils.examine import Context, Exercise, Found
-from labutils.harnesses import Lookup, first_output, round_trip, seeded
+from labutils.harnesses import Lookup, first_output, lent, notebook_of, round_trip, seeded
 
 LAB = "06_backprop"
 
@@ -26,6 +26,17 @@ def linear_round_trip(backward: Callable, lookup: Lookup, inputs: tuple, dout: A
 def relu_round_trip(backward: Callable, lookup: Lookup, inputs: tuple, dout: Any) -> tuple:
     """Harness: your relu_forward on `inputs`, then `backward(dout, cache)` on its cache."""
     return round_trip("relu_forward", backward, lookup, inputs, dout)
+
+
+# The functions mlp_loss_and_grads builds the network from, by the names it calls them.
+MLP_BLOCKS = ("linear_forward", "relu_forward", "softmax_cross_entropy", "linear_backward", "relu_backward")
+
+
+def with_blocks(mlp: Callable, lookup: Lookup, blocks_source: str | None, params: dict, X: Any, y: Any) -> tuple:
+    """Harness: your mlp_loss_and_grads(params, X, y), with the grader's layers and loss (the
+    code `blocks_source`) lent to it for the call, so it is judged on its own code."""
+    with lent(notebook_of(mlp), MLP_BLOCKS, blocks_source):
+        return mlp(params, X, y)
 
 
 GRAPH_CASES = [
@@ -158,7 +169,7 @@ EXERCISES = (
              SOFTMAX_CE_CASES, result_names={"[0]": "the loss", "[1]": "dlogits"}),
     Exercise("mlp_loss_and_grads", "mlp_loss_and_grads(params, X, y) -> (loss, grads) for linear-relu-linear-softmax- "
              "CE.",
-             MLP_CASES, result_names={"[0]": "the loss", "[1]": "grads"}),
+             MLP_CASES, helpers=MLP_BLOCKS, result_names={"[0]": "the loss", "[1]": "grads"}),
     Exercise("init_weights", "init_weights(shapes, scheme, rng) -> a list of weight matrices, one per (fan_in, "
              "fan_out) in shapes, for the scheme \"zeros\", \"xavier\" (Glorot) or \"he\": mean 0, the variance "
              "the scheme asks, drawn from rng.",

@@ -10,10 +10,8 @@ the forward pass's own output.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
-import inspect
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
@@ -21,7 +19,8 @@ from labutils.call_outcomes import Case, Outcome, Raised, Returned
 from labutils.checks.engine import checks
 from labutils.checks.randomness import SEEDED_KEYS, identical, seeded_problem
 from labutils.examine import Context, Exercise, Found
-from labutils.harnesses import Lookup, round_trip, seeded_calls, seeded_outputs
+from labutils.checks.training_watch import TrainingWatch, blocks_problem, epochs_problem
+from labutils.harnesses import Lookup, lent, notebook_of, round_trip, seeded_calls, seeded_outputs
 
 LAB = "07_dropout"
 
@@ -156,6 +155,7 @@ UPHILL = "parameters moved up the gradient"
 PENALTY_LEFT_OUT = "the penalty's gradient left out"
 DROPOUT_LEFT_OUT = "dropout left out"
 SHARED_STATE = "one optimizer state for every parameter"
+CLASSES_PRESENT = "the class count taken from the labels present"
 
 
 def spirals(n: int, rng: np.random.Generator, classes: int = 3, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -166,46 +166,22 @@ def spirals(n: int, rng: np.random.Generator, classes: int = 3, noise: float = 0
     return np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1), label
 
 
-def notebook_of(train_mlp: Callable) -> dict[str, Any]:
-    """The namespace train_mlp finds its building blocks in: the notebook's (through decorators)."""
-    namespace = getattr(inspect.unwrap(train_mlp), "__globals__", None)
-    if namespace is None:
-        raise TypeError("train_mlp should be a function defined with def in the notebook")
-    return namespace
-
-
-@contextlib.contextmanager
-def lent(namespace: dict[str, Any], blocks_source: str | None) -> Iterator[None]:
-    """With `blocks_source` (the grader's), its building blocks stand in `namespace` for the
-    calls, and the notebook's own are back afterwards; with None, the notebook's are used."""
-    if blocks_source is None:
-        yield
-        return
-    blocks: dict[str, Any] = {"__name__": "building_blocks"}
-    exec(compile(blocks_source, "<building blocks>", "exec"), blocks)
-    saved = {name: namespace[name] for name in BUILDING_BLOCKS if name in namespace}
-    namespace.update({name: blocks[name] for name in BUILDING_BLOCKS})
-    try:
-        yield
-    finally:
-        for name in BUILDING_BLOCKS:
-            namespace.pop(name, None)
-        namespace.update(saved)
-
-
 def training(train_mlp: Callable, lookup: Lookup, blocks_source: str | None, X: np.ndarray, y: np.ndarray,
              settings: dict, rng: np.random.Generator, contrast: dict | None = None,
              X_eval: np.ndarray | None = None) -> dict:
     """Harness: `train_mlp(X, y, **settings, rng=rng)` as `seeded` calls it (as given, again from
     the same seed, then with the generator moved on); once more from the same seed with the
     settings in `contrast` changed, if any; the training loss after each epoch of the first
-    call (through its on_epoch); and, given X_eval, the first network's eval-time scores for
-    it. The building blocks are the notebook's, or those of `blocks_source` (the grader's)."""
+    call (through its on_epoch), and what that call did with its building blocks
+    (`TrainingWatch`); and, given X_eval, the first network's eval-time scores for it. The
+    building blocks are the notebook's, or those of `blocks_source` (the grader's)."""
     namespace = notebook_of(train_mlp)
-    with lent(namespace, blocks_source):
+    with lent(namespace, BUILDING_BLOCKS, blocks_source):
+        blocks = {name: namespace[name] for name in BUILDING_BLOCKS if name in namespace}
+
         def scores_of(params: dict, inputs: np.ndarray) -> np.ndarray:
             """The network's eval-time scores (no dropout), through the blocks in use."""
-            linear, relu = namespace["linear_forward"], namespace["relu_forward"]
+            linear, relu = blocks["linear_forward"], blocks["relu_forward"]
             layers = len([name for name in params if name.startswith("W")])
             h = inputs
             for layer in range(1, layers):
@@ -213,37 +189,57 @@ def training(train_mlp: Callable, lookup: Lookup, blocks_source: str | None, X: 
             return linear(h, params[f"W{layers}"], params[f"b{layers}"])[0]
 
         losses: list[float] = []
+        watch = TrainingWatch()
+        given: list[dict] = []  # the parameters the last on_epoch call was given, as they were
 
         def record(epoch: int, params: dict) -> None:
-            losses.append(float(namespace["softmax_cross_entropy"](scores_of(params, X), y)[0]))
+            watch.paused = True
+            watch.epoch_done(epoch)
+            given[:] = [copy.deepcopy(params)]
+            losses.append(float(blocks["softmax_cross_entropy"](scores_of(params, X), y)[0]))
+            watch.paused = False
 
         calls: list[int] = []
 
         def train(*args: Any, **kwargs: Any) -> dict:
-            """The first call reports its epochs to `record`."""
+            """The first call is watched, and reports its epochs to `record`."""
             calls.append(1)
-            return train_mlp(*args, **kwargs, on_epoch=record if len(calls) == 1 else None)
+            if len(calls) > 1:
+                return train_mlp(*args, **kwargs, on_epoch=None)
+            namespace.update({name: watch.wrap(name, block) for name, block in blocks.items()})
+            try:
+                return train_mlp(*args, **kwargs, on_epoch=record)
+            finally:
+                namespace.update(blocks)
 
         pristine = copy.deepcopy(rng)
         runs = seeded_calls(lambda params: params, train, (X, y), dict(settings, rng=rng))
         other = train_mlp(X, y, **dict(settings, **contrast), rng=pristine) if contrast else None
         scores = scores_of(runs["first"], X_eval) if X_eval is not None and isinstance(runs["first"], dict) else None
-    return {"runs": runs, "contrast": other, "losses": losses, "scores": scores}
+    last_given = given[0] if given else None
+    return {"runs": runs, "contrast": other, "losses": losses, "scores": scores, "watched": watch.summary(),
+            "on_epoch_current": last_given is not None and identical(last_given, runs["first"])}
 
 
-def _structure_problem(params: Any, inputs: int, hidden: list[int], classes: int) -> str | None:
+def _structure_problem(params: Any, inputs: int, hidden: list[int], y: np.ndarray) -> Found:
+    classes = int(np.max(y)) + 1
     sizes = [inputs, *hidden, classes]
     expected = {}
     for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         expected[f"W{layer}"], expected[f"b{layer}"] = (fan_in, fan_out), (fan_out,)
     if not isinstance(params, dict) or set(params) != set(expected):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
-        return f"it should return the parameters as a dict with keys {sorted(expected)}; got {got}"
+        return f"it should return the parameters as a dict with keys {sorted(expected)}; got {got}", None
     for name, shape in expected.items():
         if np.shape(params[name]) != shape:
-            return f"{name} has shape {np.shape(params[name])}; a network of sizes {sizes} needs {shape}"
+            present = len(np.unique(y))
+            if name == f"W{len(sizes) - 1}" and np.shape(params[name]) == (shape[0], present):
+                return (f"{name} has shape {np.shape(params[name])}: {present} scores per example for the {present} "
+                        f"labels present in y, but y's labels run up to {classes - 1}, so there are {classes} classes "
+                        f"(one of them has no example here)", CLASSES_PRESENT)
+            return f"{name} has shape {np.shape(params[name])}; a network of sizes {sizes} needs {shape}", None
         if not np.all(np.isfinite(params[name])):
-            return f"{name} holds nan or inf: the training diverged"
+            return f"{name} holds nan or inf: the training diverged", None
     return None
 
 
@@ -255,15 +251,21 @@ def diagnose_training(outcome: Outcome, case: Case, accuracy_of: Callable[[dict]
         if outcome.type_name == "ValueError" and "broadcast" in outcome.message:
             return (f"it raised ValueError ({outcome.message[:90]}): an optimizer step met the state of a "
                     "parameter of another shape", SHARED_STATE)
+        y = case.args[2]
+        classes, present = int(np.max(y)) + 1, len(np.unique(y))
+        if outcome.type_name == "IndexError" and "out of bounds" in outcome.message and present < classes:
+            return (f"it raised IndexError ({outcome.message[:90]}): the network gives fewer scores than there are "
+                    f"classes; y's labels run up to {classes - 1}, so there are {classes} classes, though only "
+                    f"{present} have an example here", CLASSES_PRESENT)
         return None
     if not isinstance(outcome, Returned) or not isinstance(outcome.value, dict):
         return "no result came back from the training runs", None
     _, X, y, settings, _, contrast = case.args[:6]
-    runs, classes = outcome.value["runs"], int(np.max(y)) + 1
+    runs = outcome.value["runs"]
     problem = _structure_problem(runs.get("first") if isinstance(runs, dict) else None, X.shape[1],
-                                 settings["hidden"], classes)
+                                 settings["hidden"], y)
     if problem:
-        return problem, None
+        return problem
     found = seeded_problem(runs, case, same_every_call="a fixed seed of its own")
     if found:
         return found
@@ -273,6 +275,13 @@ def diagnose_training(outcome: Outcome, case: Case, accuracy_of: Callable[[dict]
                     "the same seed: the penalty never reaches the update", PENALTY_LEFT_OUT)
         return (f"with p_drop = {settings['p_drop']:g} it learned exactly the weights it learns with p_drop = 0, "
                 "from the same seed: no unit was ever dropped", DROPOUT_LEFT_OUT)
+    watched = outcome.value["watched"]
+    found = epochs_problem(watched, len(y), settings) or blocks_problem(watched, settings)
+    if found:
+        return found
+    if not outcome.value["on_epoch_current"]:
+        return ("the parameters on_epoch was given after the last epoch are not the ones train_mlp returned: "
+                "on_epoch is given the network as it stands after each epoch", None)
     accuracy = accuracy_of(runs["first"])
     if accuracy >= TRAIN_MLP_THRESHOLD:
         return None
@@ -299,21 +308,30 @@ def diagnose_train_mlp(outcome: Outcome, case: Case, context: Context) -> Found:
     return diagnose_training(outcome, case, accuracy_of)
 
 
-def _public_training_case(label: str, seed: int, settings: dict, contrast: dict) -> Case:
+def without_class(y: np.ndarray, missing: int) -> np.ndarray:
+    """Labels y with `missing` skipped: the classes at and above it move up one, so that class
+    `missing` has no example, as a rare class may have none in a small training set."""
+    return np.where(y >= missing, y + 1, y)
+
+
+def _public_training_case(label: str, seed: int, settings: dict, contrast: dict, missing: int | None = None) -> Case:
     data = np.random.default_rng(seed)
     X, y = spirals(200, data)
     X_dev, y_dev = spirals(600, data)
+    if missing is not None:
+        y, y_dev = without_class(y, missing), without_class(y_dev, missing)
     return Case(label, (None, X, y, settings, np.random.default_rng(seed + 1), contrast, X_dev),
                 harness=training, held_out=y_dev)
 
 
 TRAIN_MLP_CASES = [
-    _public_training_case("three spirals, one hidden layer of 32, dropout 0.2", 71,
-                          dict(hidden=[32], epochs=60, batch_size=40, lr=0.02, p_drop=0.2, lam=1e-5),
+    _public_training_case("three spirals, one hidden layer of 32, dropout 0.2, minibatches of 30 (the last of 20)", 71,
+                          dict(hidden=[32], epochs=60, batch_size=30, lr=0.02, p_drop=0.2, lam=1e-5),
                           {"p_drop": 0.0}),
-    _public_training_case("three spirals, two hidden layers of 24, lam = 1e-4", 72,
+    _public_training_case("three spirals labelled 0, 1 and 3 (no example of class 2), two hidden layers of 24, "
+                          "lam = 1e-4", 72,
                           dict(hidden=[24, 24], epochs=50, batch_size=40, lr=0.02, p_drop=0.0, lam=1e-4),
-                          {"lam": 0.0}),
+                          {"lam": 0.0}, missing=2),
 ]
 
 
@@ -328,10 +346,13 @@ EXERCISES = (
              "every key of params, the penalty's gradient (zeros for biases).",
              L2_CASES),
     Exercise("train_mlp", "train_mlp(X, y, hidden, epochs, batch_size, lr, p_drop, lam, rng, on_epoch=None) -> "
-             "params: a ReLU network of hidden layer sizes `hidden` (He initialization, dropout p_drop after each "
-             "hidden ReLU, L2 of strength lam, Adam at rate lr, a fresh shuffle into minibatches every epoch, all "
-             "drawn from rng), trained with the building blocks of labs 05 to 07; params W1, b1, ... as in lab 06; "
-             "on_epoch(epoch, params), when given, called after each epoch, epoch counting from 0.",
-             TRAIN_MLP_CASES, diagnose=diagnose_train_mlp),
+             "params: a ReLU network of hidden layer sizes `hidden` and K = y.max() + 1 classes (He initialization, "
+             "dropout p_drop after each hidden ReLU, L2 of strength lam), trained for exactly `epochs` epochs, each "
+             "a pass over every example in a fresh shuffle into minibatches of batch_size (the last one may be "
+             "smaller), each parameter updated by adam at rate lr with a state of its own kept across steps; "
+             "everything random drawn from rng; built from the building blocks of labs 05 to 07; params W1, b1, "
+             "... as in lab 06; on_epoch(epoch, params), when given, called after each epoch with the network as "
+             "it stands, epoch counting from 0.",
+             TRAIN_MLP_CASES, diagnose=diagnose_train_mlp, helpers=BUILDING_BLOCKS),
 )
 check_dropout_forward, check_dropout_backward, check_l2_penalty, check_train_mlp = checks(LAB, EXERCISES)

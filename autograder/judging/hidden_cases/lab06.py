@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.judging.hidden_cases.sampling import distinct_ints
+from autograder.judging.reference import reference_blocks
 from labutils.call_outcomes import Case
-from labutils.checks.lab06 import linear_round_trip, relu_round_trip
+from labutils.checks.lab06 import MLP_BLOCKS, linear_round_trip, relu_round_trip, with_blocks
 from labutils.harnesses import first_output, seeded
 
 
@@ -72,14 +73,16 @@ def softmax_ce_cases(rng: np.random.Generator) -> list[Case]:
 
 
 def mlp_cases(rng: np.random.Generator) -> list[Case]:
-    """Two networks of different sizes, some hidden units off for every example."""
+    """Two networks of different sizes, some hidden units off for every example; the reference's
+    layers and loss lent to the student's mlp_loss_and_grads, so it is judged on its own code."""
     cases = []
     for _ in range(2):
         n, d, h, k = distinct_ints(rng, 4, 2, 9)
         params = {"W1": rng.normal(size=(d, h)), "b1": np.linspace(-3, 3, h) + rng.normal(size=h),  # some units off
                   "W2": rng.normal(size=(h, k)), "b2": rng.normal(size=k)}
         cases.append(Case(f"a hidden network: {n} examples, {d} features, {h} hidden, {k} classes",
-                          (params, rng.normal(size=(n, d)), rng.integers(0, k, size=n))))
+                          (reference_blocks(MLP_BLOCKS, ("06_backprop",)), params, rng.normal(size=(n, d)),
+                           rng.integers(0, k, size=n)), harness=with_blocks))
     return cases
 
 

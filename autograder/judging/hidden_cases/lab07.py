@@ -8,16 +8,20 @@ kernel.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-from autograder.course.labs import read_notebook, source_path
+from autograder.judging import reference
 from labutils.call_outcomes import Case, Outcome
-from labutils.checks.lab07 import BUILDING_BLOCKS, diagnose_training, dropout_round_trip, spirals, training
+from labutils.checks.lab07 import (
+    BUILDING_BLOCKS,
+    diagnose_training,
+    dropout_round_trip,
+    spirals,
+    training,
+    without_class,
+)
 from labutils.examine import Context, Found
 from labutils.harnesses import seeded_outputs
-from labutils.source_rules import function_source
 
 BLOCKS_FROM = ("05_gradient_descent", "06_backprop", "07_dropout")
 
@@ -86,22 +90,16 @@ def l2_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-@functools.lru_cache(maxsize=1)
 def reference_blocks() -> str:
-    """The reference's building blocks as source code, for the kernel to run during the judge's
-    calls (sent to the grading sandbox only, never in what students are given)."""
-    sources = {lab: [cell.source for cell in read_notebook(source_path(lab)).cells if cell.cell_type == "code"]
-               for lab in BLOCKS_FROM}
-    found = {}
-    for name in BUILDING_BLOCKS:
-        found[name] = next(source for lab in BLOCKS_FROM if (source := function_source(sources[lab], name)))
-    return "import numpy as np\n\n" + "\n\n".join(found[name] for name in BUILDING_BLOCKS) + "\n"
+    """The reference's building blocks of train_mlp (labs 05 to 07), for the kernel to run during
+    the judge's calls."""
+    return reference.reference_blocks(BUILDING_BLOCKS, BLOCKS_FROM)
 
 
 def training_cases(rng: np.random.Generator) -> list[Case]:
     """Three spirals drawn here, from the hidden seed: one hidden layer with dropout (then the same
-    seed without it), two hidden layers with L2 (then without it); batch sizes that leave a smaller
-    last batch. The dev points are held out: they never reach the kernel."""
+    seed without it), two hidden layers with L2 (then without it) and one class with no example;
+    batch sizes that leave a smaller last batch. The dev points are held out: they never reach the kernel."""
     cases = []
     for layers in (1, 2):
         n = int(rng.integers(220, 300))
@@ -118,6 +116,9 @@ def training_cases(rng: np.random.Generator) -> list[Case]:
             settings = dict(hidden=hidden, epochs=50, batch_size=batch_size, lr=0.02, p_drop=0.0,
                             lam=float(rng.choice([1e-4, 3e-4])))
             contrast, label = {"lam": 0.0}, f"hidden spirals, two hidden layers, lam {settings['lam']:g}"
+            missing = int(rng.integers(0, 3))  # a class with no example: the class count is y.max() + 1
+            y, y_dev = without_class(y, missing), without_class(y_dev, missing)
+            label += f", no example of class {missing}"
         generator = np.random.default_rng(int(rng.integers(2**31)))
         cases.append(Case(label, (reference_blocks(), X, y, settings, generator, contrast),
                           harness=training, held_out=(X_dev, y_dev)))

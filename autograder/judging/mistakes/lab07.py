@@ -219,4 +219,35 @@ MISTAKES = [
             "A seed fixed inside the function makes every training the same, whatever generator the caller "
             "passes: the caller's rng decides the initial weights, the shuffles and the masks.",
             train_mlp_with(FIRST_LINE, "rng = np.random.default_rng(0)\n" + FIRST_LINE)),
+    Mistake("train_mlp", "the class count taken from the labels present",
+            "The network needs one score per class the task has, and a class can be absent from the training "
+            "examples (a rare one, a small split): the labels run from 0 to the largest, whether or not each "
+            "appears.",
+            train_mlp_with(FIRST_LINE, "sizes = [X.shape[1], *hidden, len(np.unique(y))]")),
+    Mistake("train_mlp", "on_epoch counting from 1",
+            "The contract numbers the epochs as Python numbers the items of a range: the first epoch is epoch 0, and the "
+            "last of `epochs` is epochs - 1.",
+            train_mlp_with("on_epoch(epoch, params)", "on_epoch(epoch + 1, params)")),
+    Mistake("train_mlp", "the last, smaller minibatch skipped",
+            "An epoch is one pass over every training example; when batch_size does not divide their number, the "
+            "last minibatch is smaller, and its examples still take part.",
+            train_mlp_with("for batch in minibatches(len(X), batch_size, rng):",
+                           "for batch in minibatches(len(X), batch_size, rng)[:len(X) // batch_size]:")),
+    Mistake("train_mlp", "one shuffle for every epoch",
+            "Stochastic gradient descent draws a new order of the examples every epoch, from the rng given; the "
+            "same minibatches every epoch make the same steps in the same order.",
+            train_mlp_with("for batch in minibatches(len(X), batch_size, rng):",
+                           "batches = batches if epoch else minibatches(len(X), batch_size, rng)\n"
+                           "for batch in batches:")),
+    Mistake("train_mlp", "dropout's backward pass left out",
+            "The units a step's forward pass dropped gave nothing to its output, so they get no gradient: on the "
+            "way back, the gradient goes through each hidden layer's dropout as well as its ReLU, with that "
+            "step's own mask.",
+            train_mlp_with("dh, dW, db = linear_backward(relu_backward(dropout_backward(dh, drop), relu), linear)",
+                           "dh, dW, db = linear_backward(relu_backward(dh, relu), linear)")),
+    Mistake("train_mlp", "the optimizer's state started again every step",
+            "Adam's running means and step count are what make it Adam: each call returns the parameter's new "
+            "state, and the next step of that parameter starts from it.",
+            train_mlp_with("params[name], states[name] = adam(params[name], grads[name], states[name])",
+                           "params[name], _ = adam(params[name], grads[name], states[name])")),
 ]
