@@ -108,6 +108,9 @@ class Exercise:
         calls the layers). Its judge lends it the reference's (`labutils.harnesses.lent`), so it
         is graded on its own code; its check, when it fails, first asks whether one of the
         student's helpers fails its own check, and if so names that one as the place to look.
+    integration: the exercise is the student's functions working together (lab 08's end to end):
+        its judge fails it when one of its helpers is broken in a way that changes the result,
+        naming that one, and its check fails it when one of them fails its own check.
     result_names: what the parts of an outcome are called, by their path in it: {"[1][1]": "dW"}.
         A difference found at such a path is said by that name ("dW: value at index [0, 2] ...",
         not "[1][1]: ..."); "[0]" of a round trip names the student's forward as the cause.
@@ -123,6 +126,7 @@ class Exercise:
     compared_on: Ground | None = None
     source_rule: SourceRule | None = None
     helpers: tuple[str, ...] = ()
+    integration: bool = False
     result_names: Mapping[str, str] = field(default_factory=dict)
 
     @property

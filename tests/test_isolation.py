@@ -159,3 +159,58 @@ def test_a_wrong_mlp_with_right_layers_is_told_its_own_mistake():
         lab06.check_mlp_loss_and_grads(wrong)
     assert "which fails its own check" not in str(failure.value)
     assert "Likely mistake" in str(failure.value)
+
+
+# -- lab 08: the end-to-end exercise is the one about the functions working together -------------
+
+BREAKS_THE_PIPELINE = [  # (function, catalogued mistake, what the end-to-end judge says)
+    ("build_vocab", "ties in order of first appearance", "your build_vocab gave a vocabulary"),
+    ("encode", "split on spaces instead of tokenize", "your encode gave"),
+    ("FFNN", "activation missing", "your FFNN, with its trained weights, gives other logits"),
+    ("FFNN", "dropout missing", "your FFNN gave the same logits twice in training mode"),
+    ("train_epoch", "missing zero_grad", "your train_epoch added"),
+    ("train_epoch", "model.train() missing", "your train_epoch ran the model in eval mode"),
+    ("train_epoch", "optimizer.step() before backward()", "your train_epoch took an optimizer step"),
+    ("evaluate", "missing model.eval()", "your evaluate ran the model in training mode"),
+    ("evaluate", "only the last batch counted", "your evaluate reported a dev accuracy"),
+    ("fit", "early stopping keeps the last weights, not the best", "fit restores the weights of the best epoch"),
+    ("fit", "trained on the dev set too", "your fit gave the dev batches to train_epoch"),
+    ("fit", "no shuffling between epochs", "your fit gave train_epoch other batches"),
+]
+
+
+def end_to_end_verdict(notebook, seed=0):
+    from autograder.judging.judges import LocalSubject, judges_for, run_judge
+    return run_judge(LAB, "test_end_to_end", judges_for(LAB)["test_end_to_end"], LocalSubject(notebook), seed)
+
+
+@pytest.mark.parametrize("task, name, said", BREAKS_THE_PIPELINE, ids=[f"{t}: {n}" for t, n, _ in BREAKS_THE_PIPELINE])
+def test_a_function_that_breaks_the_pipeline_fails_the_end_to_end_judge_by_name(task, name, said):
+    """Several of these still clear the accuracy bar (0.67-0.82): only the checks of the pipeline's
+    parts (outside the kernel) and the watch on its training (inside) see them."""
+    verdict = end_to_end_verdict(mistake(task, name).namespace(LAB))
+    assert not verdict.passed and said in verdict.message, verdict.message
+
+
+@pytest.mark.parametrize("task, name", [("train_epoch", "returned the summed loss, not the mean"),
+                                        ("evaluate", "evaluating with gradients on"),
+                                        ("FFNN", "padding index counted in the mean")])
+def test_a_mistake_that_changes_nothing_learned_costs_its_own_exercise_only(task, name):
+    """The reported loss, a graph built during evaluation, <pad> in a pipeline that pads nothing:
+    the network learned is the same, so the end-to-end exercise keeps its points."""
+    from autograder.judging.judges import LocalSubject, judges_for, run_judge
+    notebook = mistake(task, name).namespace(LAB)
+    own = run_judge(LAB, f"test_{task}", judges_for(LAB)[f"test_{task}"], LocalSubject(notebook), 0)
+    assert not own.passed
+    verdict = end_to_end_verdict(notebook)
+    assert verdict.passed, verdict.message
+
+
+@pytest.mark.parametrize("task, name", [("encode", "<unk> not used for unknown tokens"),
+                                        ("train_epoch", "missing zero_grad"),
+                                        ("evaluate", "only the last batch counted")])
+def test_the_end_to_end_check_names_the_function_that_breaks_the_pipeline(task, name):
+    notebook = mistake(task, name).namespace(LAB)
+    with pytest.raises(CheckFailed) as failure:
+        lab08.check_end_to_end(notebook["fit"], notebook["build_vocab"], notebook["encode"], notebook["FFNN"])
+    assert f"your {task}" in str(failure.value), str(failure.value)

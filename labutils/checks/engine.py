@@ -96,7 +96,10 @@ def checker(lab_id: str, exercise: Exercise) -> Callable[..., None]:
         if not verdict.passed:
             stub = verdict.raised is not None and verdict.raised.type_name == "NotImplementedError"
             blamed = None if stub else failing_helper(lab_id, exercise, functions[0])  # a stub names its task
-            raise failure(verdict) if blamed is None else helper_failure(verdict, *blamed)
+            raise failure(verdict) if blamed is None else helper_failure(exercise, verdict, *blamed)
+        blamed = failing_helper(lab_id, exercise, functions[0]) if exercise.integration else None
+        if blamed is not None:
+            raise helper_failure(exercise, verdict, *blamed)
         print(passed_line(exercise.task, verdict.cases_run))
 
     check.__name__ = check.__qualname__ = f"check_{exercise.task}"
@@ -145,12 +148,17 @@ def failing_helper(lab_id: str, exercise: Exercise, function: Callable) -> tuple
     return None
 
 
-def helper_failure(verdict: Examination, helper: str, helper_verdict: Examination) -> CheckFailed:
+def helper_failure(exercise: Exercise, verdict: Examination, helper: str, helper_verdict: Examination) -> CheckFailed:
     """The check's failure when a helper fails its own check: that helper is where to look first."""
-    said = helper_verdict.report(reveal=True).splitlines()
+    said = "\n".join("  " + line for line in helper_verdict.report(reveal=True).splitlines()[:4])
+    if exercise.integration:
+        return CheckFailed(
+            f"{exercise.task}: your pipeline uses your {helper}, which fails its own check:\n{said}\n"
+            f"This exercise is your functions working together: fix {helper} first (check_{helper} says more). "
+            "The grader fails this exercise where such a mistake changes what the pipeline learns.")
+    where = verdict.case.label if verdict.case else "its cases"
     return CheckFailed(
-        f"{verdict.task} fails on {verdict.case.label if verdict.case else 'its cases'}, but it calls your "
-        f"{helper}, which fails its own check:\n" + "\n".join("  " + line for line in said[:4]) + "\n"
+        f"{verdict.task} fails on {where}, but it calls your {helper}, which fails its own check:\n{said}\n"
         f"Fix {helper} first (check_{helper} says more), then run this check again. The grader judges "
         f"{verdict.task} with right building blocks, so {helper}'s mistake costs {helper}'s points only.")
 

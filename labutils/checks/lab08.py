@@ -15,10 +15,11 @@ import numpy as np
 
 from labutils.call_outcomes import Case, Outcome, Returned
 from labutils.checks.engine import checks
+from labutils.checks.pipeline_watch import pipeline_problem
 from labutils.compare import difference
 from labutils.data import split
 from labutils.examine import Context, Exercise, Found
-from labutils.harnesses import Lookup
+from labutils.harnesses import Lookup, notebook_of
 from labutils.sentence_batches import tokenize
 
 LAB = "08_training_loop"
@@ -158,14 +159,18 @@ def end_to_end(fit: Callable, lookup: Lookup, settings: dict) -> dict:
     """Train your FFNN on the sentiment task with your build_vocab,
     encode and fit, under the judge's settings (train split to learn, dev split to stop).
 
-    Returns only what the student's code produced: the vocabulary, the trained parameters
-    (in order) and the seconds it took. It predicts and scores nothing: the grader rebuilds
-    the model in its own process and scores it on sentences no kernel ever sees.
+    The training runs under a `PipelineWatch` (labutils/checks/pipeline_watch.py) on your
+    train_epoch and evaluate. Returns what the student's code produced: the vocabulary, the
+    trained parameters (in order), the dev sentences as encoded, the trained model's eval-time
+    logits for the first 256 of them, what the watch saw, and the seconds it took. It scores
+    nothing the grade rests on: the grader rebuilds the model in its own process and scores it
+    on sentences no kernel ever sees.
     """
     import time
 
     import torch
 
+    from labutils.checks.pipeline_watch import PipelineWatch
     from labutils.sentence_batches import Batches
     started = time.monotonic()
     train, dev, _ = split("sentiment")
@@ -177,10 +182,26 @@ def end_to_end(fit: Callable, lookup: Lookup, settings: dict) -> dict:
     optimizer = torch.optim.Adam(model.parameters(), lr=settings["lr"])
     train_batches = Batches([encode(t, vocab) for t, _ in train], [y for _, y in train],
                             batch_size=32, seed=settings["seed"])
-    dev_batches = Batches([encode(t, vocab) for t, _ in dev], [y for _, y in dev], batch_size=256, shuffle=False)
-    fit(model, train_batches, dev_batches, torch.nn.CrossEntropyLoss(), optimizer, settings["epochs"],
-        settings["patience"])
-    return {"vocab": dict(vocab), "parameters": _parameters(model), "seconds": time.monotonic() - started}
+    dev_encoded = [[int(i) for i in encode(t, vocab)] for t, _ in dev]
+    dev_batches = Batches(dev_encoded, [y for _, y in dev], batch_size=256, shuffle=False)
+    watch = PipelineWatch(model, optimizer, train_batches, dev_batches)
+    namespace, absent = notebook_of(fit), object()
+    saved = {name: namespace.get(name, absent) for name in ("train_epoch", "evaluate")}
+    namespace.update({name: watch.watching(name, value) for name, value in saved.items() if value is not absent})
+    try:
+        fit(model, train_batches, dev_batches, torch.nn.CrossEntropyLoss(), optimizer, settings["epochs"],
+            settings["patience"])
+    finally:
+        for name, value in saved.items():
+            if value is not absent:
+                namespace[name] = value
+    model.eval()
+    with torch.no_grad():
+        tokens, offsets, _ = next(iter(dev_batches))
+        logits = model(tokens, offsets).numpy()
+    return {"vocab": dict(vocab), "parameters": _parameters(model), "dev_encoded": dev_encoded,
+            "dev_logits": logits, "watched": watch.summary(watch.counted_accuracy(), settings),
+            "seconds": time.monotonic() - started}
 
 
 # -- Public cases --------------------------------------------------------------------------
@@ -288,10 +309,19 @@ def diagnose_trained(outcome: Outcome, case: Case, context: Context | None = Non
     return None
 
 
-def accuracy_verdict(accuracy: float, where: str) -> Found:
+def accuracy_verdict(accuracy: float, where: str, part: str | None = None) -> Found:
+    """The end-to-end verdict: the accuracy the trained network reached on `where`, and `part`,
+    what was found wrong in one of the pipeline's functions (`pipeline_problem`), if anything.
+    Either fails the exercise: it is the one about your functions working together."""
     if accuracy < END_TO_END_THRESHOLD:
-        return (f"accuracy {accuracy:.3f} on {where}, below {END_TO_END_THRESHOLD}: the network did not "
-                "learn enough (is every batch used, the gradient zeroed, the step taken?)"), None
+        said = f"accuracy {accuracy:.3f} on {where}, below {END_TO_END_THRESHOLD}"
+        if part:
+            return f"{said}. The cause found: {part}", None
+        return f"{said}: the network did not learn enough (is every batch used, the gradient zeroed, the step taken?)", \
+            None
+    if part:
+        return (f"{part}. The network still reached {accuracy:.3f} on {where}, but this exercise is your functions "
+                "working together as their contracts say"), None
     return None
 
 
@@ -326,14 +356,15 @@ def same_starting_weights(actual: Outcome, expected: Outcome, case: Case) -> str
 
 
 def diagnose_trained_on_dev(outcome: Outcome, case: Case, context: Context) -> Found:
-    """The form of what training brought back (`diagnose_trained`), then its accuracy on the dev
-    split, loaded into your own FFNN and encoded with your encode (the subject's functions)."""
+    """The form of what training brought back (`diagnose_trained`), then what the watch saw go
+    wrong in your functions, and the accuracy on the dev split of the trained weights, loaded
+    into your own FFNN and encoded with your encode (the subject's functions)."""
     found = diagnose_trained(outcome, case)
     if found is not None or not isinstance(outcome, Returned):
         return found
     functions = context.subject.functions
     return accuracy_verdict(dev_accuracy(outcome.value, case.args[0], functions["FFNN"], functions["encode"]),
-                            "the dev sentences")
+                            "the dev sentences", pipeline_problem(outcome.value.get("watched")))
 
 
 EXERCISES = (
@@ -351,8 +382,12 @@ EXERCISES = (
              "each epoch, your train_epoch on train_batches, then your evaluate on dev_batches; stops when the dev "
              "accuracy has not improved for `patience` epochs in a row (a tie is no improvement); restores the "
              "best epoch's weights (the first epoch always counts as an improvement).", FIT_CASES),
-    Exercise("end_to_end", "fit, build_vocab, encode and FFNN together reach the accuracy threshold on the "
-             "sentiment task's dev split.", END_TO_END_CASES, function="fit", others=("build_vocab", "encode", "FFNN"),
+    Exercise("end_to_end", "fit(model, train_batches, dev_batches, loss_fn, optimizer, epochs, patience), your "
+             "whole pipeline: your build_vocab and encode turn the sentiment task's sentences into token ids, your "
+             "FFNN learns from them through your fit, train_epoch and evaluate, and reaches the accuracy "
+             "threshold; each of these functions does what its contract says along the way (a mistake in any that "
+             "changes what is learned fails this exercise too, naming that function).", END_TO_END_CASES, function="fit", others=("build_vocab", "encode", "FFNN"),
+             helpers=("build_vocab", "encode", "FFNN", "train_epoch", "evaluate"), integration=True,
              diagnose=diagnose_trained_on_dev),
 )
 (check_build_vocab, check_encode, check_FFNN, check_train_epoch, check_evaluate, check_fit,

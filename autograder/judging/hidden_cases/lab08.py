@@ -26,6 +26,7 @@ from labutils.checks.lab08 import (
     scripted_fit,
     probe_data,
 )
+from labutils.checks.pipeline_watch import pipeline_problem
 from labutils.data import split
 from labutils.examine import Context, Found
 from labutils.sentence_batches import Batches
@@ -172,16 +173,21 @@ def end_to_end_cases(rng: np.random.Generator) -> list[Case]:
     return [Case("the sentiment task, hidden seed", (settings,), harness=end_to_end)]
 
 
-def judge_set_accuracy(result: dict, settings: dict) -> float:
-    """The trained weights, loaded into the reference FFNN, scored on the judge set, whose
-    sentences are encoded here with the student's vocabulary."""
+def reference_model(result: dict, settings: dict) -> torch.nn.Module:
+    """The reference FFNN with the student's trained weights loaded, in eval mode."""
     vocab = result["vocab"]
     model = reference_function(LAB, "FFNN")(len(vocab), settings["embed_dim"], settings["hidden_sizes"], 2,
                                             activation="relu", dropout=settings["dropout"])
     with torch.no_grad():
         for parameter, value in zip(model.parameters(), result["parameters"]):
             parameter.copy_(torch.as_tensor(value))
-    model.eval()
+    return model.eval()
+
+
+def judge_set_accuracy(result: dict, settings: dict) -> float:
+    """The trained weights, loaded into the reference FFNN, scored on the judge set, whose
+    sentences are encoded here with the student's vocabulary."""
+    model, vocab = reference_model(result, settings), result["vocab"]
     encode = reference_function(LAB, "encode")
     sentences = judge_set("sentiment")
     batches = Batches([encode(text, vocab) for text, _ in sentences], [label for _, label in sentences],
@@ -191,11 +197,48 @@ def judge_set_accuracy(result: dict, settings: dict) -> float:
     return right / len(sentences)
 
 
+LOGITS_TOLERANCE = 1e-4
+
+
+def pipeline_part_problem(result: dict, settings: dict) -> str | None:
+    """Which of the student's functions broke the pipeline, checked here against the contract's
+    own where the data allows (the vocabulary of the training sentences, the dev sentences'
+    token ids, the logits of the trained weights), then from what the watch in the kernel saw."""
+    train, dev, _ = split("sentiment")
+    vocab = result["vocab"]
+    right_vocab = reference_function(LAB, "build_vocab")([text for text, _ in train])
+    if vocab != right_vocab:
+        other = sorted(set(vocab) ^ set(right_vocab))
+        said = (f"{len(other)} words differ, e.g. {other[0]!r}" if other
+                else "the same words, with other indices")
+        return (f"your build_vocab gave a vocabulary of {len(vocab)} entries for the training sentences, where the "
+                f"contract's gives {len(right_vocab)} ({said})")
+    encode, encoded = reference_function(LAB, "encode"), result.get("dev_encoded")
+    if not isinstance(encoded, list) or len(encoded) != len(dev):
+        return "the dev sentences' token ids did not come back, so the pipeline cannot be judged"
+    wrong = [index for index, ((text, _), ids) in enumerate(zip(dev, encoded)) if list(ids) != encode(text, vocab)]
+    if wrong:
+        return (f"your encode gave {len(wrong)} of the {len(dev)} dev sentences other token ids than the contract's "
+                "encode does with the same vocabulary")
+    batch = Batches(encoded[:256], [label for _, label in dev[:256]], batch_size=256, shuffle=False)
+    tokens, offsets, _ = next(iter(batch))
+    with torch.no_grad():
+        right_logits = reference_model(result, settings)(tokens, offsets).numpy()
+    logits = np.asarray(result.get("dev_logits"), dtype=float)
+    if logits.shape != right_logits.shape or not np.allclose(logits, right_logits, rtol=LOGITS_TOLERANCE,
+                                                              atol=LOGITS_TOLERANCE):
+        return ("your FFNN, with its trained weights, gives other logits for the dev sentences than the contract's "
+                "network with the same weights (eval mode)")
+    return pipeline_problem(result.get("watched"))
+
+
 def scored_on_the_judge_set(outcome: Outcome, case: Case, context: Context) -> Found:
     found = diagnose_trained(outcome, case)
     if found is not None or not isinstance(outcome, Returned):
         return found
-    return accuracy_verdict(judge_set_accuracy(outcome.value, case.args[0]), "sentences held out for grading")
+    settings = case.args[0]
+    return accuracy_verdict(judge_set_accuracy(outcome.value, settings), "sentences held out for grading",
+                            pipeline_part_problem(outcome.value, settings))
 
 
 HIDDEN_CASES = {
