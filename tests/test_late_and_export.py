@@ -192,3 +192,34 @@ def test_the_command_line_exports_and_lists_what_it_could_not_place(graded, tmp_
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"canvas: {target}" in done.stdout and "emmy" in done.stdout and target.exists()
+
+
+def test_a_lab_waiting_for_hand_grading_is_left_pending_in_every_export(graded, tmp_path):
+    """A cell formgrader has still to grade (lab 08's written answer, here one of dora's cells
+    flagged as nbgrader flags a manually graded cell): the LMS files leave the lab's grade empty
+    and list it, grades.csv keeps the auto-graded points and notes the points still to come;
+    once graded by hand, the grade goes out."""
+    copy = tmp_path / "graded"
+    shutil.copytree(graded["out"], copy, ignore=shutil.ignore_patterns("autograded", "staged", "course"))
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gb:
+        grade = gb.find_submission(LAB, "dora").notebooks[0].grades[0]
+        grade.needs_manual_grade = True
+        gb.db.commit()
+        points = grade.max_score
+    unmatched = export(copy, "canvas", tmp_path / "canvas.csv", CANVAS_ROSTER)
+    assert {row[3]: row for row in read_csv(tmp_path / "canvas.csv")}["dora"][-1] == ""
+    note = f"{LAB}: {points:g} point{'s' if points != 1 else ''} to be graded by hand"
+    assert f"hand grading pending (grade left empty): dora ({note})" in unmatched
+    export(copy, "moodle", tmp_path / "moodle.csv", MOODLE_ROSTER)
+    moodle = read_csv(tmp_path / "moodle.csv")
+    assert {row[2]: row for row in moodle[1:]}["dora"][4:] == ["", ""]
+    export(copy, "csv", tmp_path / "grades.csv")
+    rows = {row["student_id"]: row for row in csv.DictReader((tmp_path / "grades.csv").open())}
+    assert rows["dora"]["notes"] == note and rows["ada"]["notes"] == ""
+    assert float(rows["dora"][LAB]) == graded["results"]["dora"].points
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}") as gb:  # graded by hand: the grade goes out
+        grade = gb.find_submission(LAB, "dora").notebooks[0].grades[0]
+        grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+        gb.db.commit()
+    export(copy, "canvas", tmp_path / "canvas.csv", CANVAS_ROSTER)
+    assert {row[3]: row for row in read_csv(tmp_path / "canvas.csv")}["dora"][-1] != ""

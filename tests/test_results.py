@@ -235,6 +235,12 @@ def test_points_waiting_for_a_person_are_shown_wherever_a_total_is():
     said = "12 / 12 auto-graded points; 2 more points to be graded by hand (14 in all)"
     assert pending.points_text == said
     assert said in feedback_html(pending) and said in report(pending)
+    from autograder.outputs.report import report_html
+    page = report_html([pending], "bubblewrap")
+    assert "To be graded by hand in formgrader (written answers): 08_training_loop: 1 submission, 2 points each" \
+        in page
+    assert "To be graded by hand" not in report_html([SubmissionResult("ada", LAB, Status.GRADED, points=3.0,
+                                                                        max_points=5.0)], "bubblewrap")
     assert SubmissionResult("ada", LAB, Status.GRADED, points=3.0, max_points=5.0).points_text == "3 / 5 points"
     assert read_result_round_trip(pending).manual_points == 2.0
 

@@ -6,7 +6,11 @@
 
 Every exporter reads the nbgrader gradebook, so grades given by hand in formgrader (lab 08's
 written answer) are in it, and the score is after the late penalty (`autograder.grading.late`).
-- `CsvExporter`: `grades.csv`, a row per student, a column per lab and a total.
+A lab whose written answers still wait for their hand grading is pending: the LMS exports leave
+its grade empty (the LMS keeps what it had, and no partial total reaches students as if final),
+and say so in the log and `<out>.unmatched.txt`; grades.csv keeps the auto-graded points and
+says in its "notes" column how many points are still to be graded by hand.
+- `CsvExporter`: `grades.csv`, a row per student, a column per lab, a total and notes.
 - `CanvasExporter`: Canvas's gradebook import CSV: the identity columns as Canvas exports
   them (Student, ID, SIS User ID, SIS Login ID, Section), a column per lab (an assignment
   column the roster already has, such as "01_matrix_shapes (4821)", is kept so Canvas
@@ -44,6 +48,7 @@ class LabGrade:
     raw_score: float
     penalty: float
     timestamp: str = ""
+    pending: float = 0.0  # points of cells still to be graded by hand (formgrader)
 
     @property
     def score(self) -> float:
@@ -75,9 +80,11 @@ def read_class_grades(gradebook: Gradebook, students: list[str] | None = None,
                 submission = gradebook.find_submission(lab_id, student_id)
             except MissingEntry:
                 continue
+            pending = sum(grade.max_score for notebook in submission.notebooks for grade in notebook.grades
+                          if grade.needs_manual_grade)
             grades.grades[(student_id, lab_id)] = LabGrade(
                 submission.score, submission.late_submission_penalty or 0.0,
-                submission.timestamp.isoformat() if submission.timestamp else "")
+                submission.timestamp.isoformat() if submission.timestamp else "", pending)
     return grades
 
 
@@ -140,6 +147,15 @@ def format_points(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def pending_note(lab_id: str, grade: LabGrade) -> str:
+    return f"{lab_id}: {format_points(grade.pending)} point{'s' if grade.pending != 1 else ''} to be graded by hand"
+
+
+def final(grade: LabGrade | None) -> LabGrade | None:
+    """The grade an LMS may show as the lab's: None while hand grading is pending."""
+    return None if grade is None or grade.pending else grade
+
+
 class Exporter(ExportPlugin):
     """What the three exporters share: the default file, the roster and the unmatched list."""
     default_to = "grades.csv"
@@ -164,6 +180,10 @@ class Exporter(ExportPlugin):
                 [lab for lab in grades.labs if grades.grade(student_id, lab) is None]
             if absent:
                 lines.append(f"in the roster, no submission (grade left empty): {row.label} ({', '.join(absent)})")
+            pending = [] if student_id is None else [pending_note(lab, grade) for lab in grades.labs
+                                                     if (grade := grades.grade(student_id, lab)) and grade.pending]
+            if pending:
+                lines.append(f"hand grading pending (grade left empty): {row.label} ({'; '.join(pending)})")
         unmatched = self.destination().with_name(self.destination().name + ".unmatched.txt")
         if lines:
             unmatched.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -180,16 +200,19 @@ class Exporter(ExportPlugin):
 
 
 class CsvExporter(Exporter):
-    """grades.csv: student_id, a column per lab (points after any late penalty), total."""
+    """grades.csv: student_id, a column per lab (points after any late penalty), total, and notes
+    (the points of each lab still to be graded by hand)."""
 
     def export(self, gradebook: Gradebook) -> None:
         grades = self.class_grades(gradebook)
         with self.destination().open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["student_id", *grades.labs, "total"])
+            writer.writerow(["student_id", *grades.labs, "total", "notes"])
             for student_id in grades.students:
-                scores = [(grades.grade(student_id, lab) or LabGrade(0.0, 0.0)).score for lab in grades.labs]
-                writer.writerow([student_id, *(f"{s:g}" for s in scores), f"{sum(scores):g}"])
+                found = [grades.grade(student_id, lab) or LabGrade(0.0, 0.0) for lab in grades.labs]
+                scores = [grade.score for grade in found]
+                notes = "; ".join(pending_note(lab, grade) for lab, grade in zip(grades.labs, found) if grade.pending)
+                writer.writerow([student_id, *(f"{s:g}" for s in scores), f"{sum(scores):g}", notes])
 
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
@@ -214,7 +237,7 @@ class CanvasExporter(Exporter):
             for row, student_id in pairs:
                 cells = [row.columns.get(name, "") for name in identity]
                 for lab in grades.labs:
-                    grade = grades.grade(student_id, lab) if student_id else None
+                    grade = final(grades.grade(student_id, lab)) if student_id else None
                     cells.append("" if grade is None else format_points(grade.score))
                 writer.writerow(cells)
         self.report_unmatched(pairs, unlisted, grades)
@@ -238,7 +261,7 @@ class MoodleExporter(Exporter):
             for row, student_id in pairs:
                 cells = [row.columns.get(name, "") for name in identity]
                 for lab in grades.labs:
-                    grade = grades.grade(student_id, lab) if student_id else None
+                    grade = final(grades.grade(student_id, lab)) if student_id else None
                     cells += ["", ""] if grade is None else \
                         [format_points(grade.score), self.feedback(student_id, lab, grade, grades.max_scores[lab])]
                 writer.writerow(cells)

@@ -108,6 +108,22 @@ def this_run(summary: RunSummary | None) -> str:
     return f"<h2>This run</h2><p>{escape(headline)}.</p>{regraded}"
 
 
+def hand_grading_note(submissions: list[SubmissionResult]) -> str:
+    """Which labs have points still to be graded by hand: the scores above leave them out."""
+    waiting = Counter()
+    points = {}
+    for s in submissions:
+        if s.manual_points:
+            waiting[s.lab_id] += 1
+            points[s.lab_id] = s.manual_points
+    if not waiting:
+        return ""
+    parts = "; ".join(f"{lab}: {count} submission{'s' if count != 1 else ''}, {points[lab]:g} point"
+                      f"{'s' if points[lab] != 1 else ''} each" for lab, count in sorted(waiting.items()))
+    return (f'<p class="info">To be graded by hand in formgrader (written answers): {escape(parts)}. The scores '
+            "here are the auto-graded points only; the LMS exports leave these labs' grades empty until then.</p>")
+
+
 def kernel_starts_note(submissions: list[SubmissionResult]) -> str:
     """How the kernels started: forked from each worker's fork server, or cold, and why (issue 15)."""
     starts = Counter(s.execution.kernel_start for s in submissions if s.execution and s.execution.kernel_start)
@@ -150,7 +166,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 <p>{len(submissions)} submissions from {len({s.student_id for s in submissions})} students:
 {", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))}.</p>
 {this_run(summary)}
-<h2>Scores per lab</h2>{score_distribution(submissions) if submissions else ""}
+<h2>Scores per lab</h2>{score_distribution(submissions) if submissions else ""}{hand_grading_note(submissions)}
 <h2>Pass rate per exercise</h2>{rates_figure}
 <h2>Most frequent mistakes</h2>{mistakes_figure}
 {table(["lab · exercise: mistake", "submissions"], [list(row) for row in common_mistakes])}
