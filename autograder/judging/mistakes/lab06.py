@@ -22,6 +22,16 @@ MISTAKES = [
             v = x * a + b
             return v ** 2, v * a, v * x, v
         """),
+    Mistake(
+        "graph_forward_backward", "the product node's local derivatives swapped",
+        "At the product node u = x a, moving x by a little moves u by a times as much: the local derivative "
+        "with respect to one input is the other input, not the input itself.",
+        """
+        def graph_forward_backward(x, a, b):
+            v = x * a + b
+            df_dv = 2 * v
+            return v ** 2, df_dv * x, df_dv * a, df_dv
+        """),
     # --- linear_forward ----------------------------------------------------------
     Mistake(
         "linear_forward", "bias missing",
