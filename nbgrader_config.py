@@ -23,7 +23,12 @@ c.Exchange.path_includes_course = True
 
 # A stub that names the task; autograder.course.student_version.NameTheTask fills in <task>.
 c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("<task>")'}
+# Cells tagged "claims" check the prose of the worked solution (autograder.authoring.claims):
+# `verify` runs them; students' copies leave them out.
+c.TagRemovePreprocessor.enabled = True
+c.TagRemovePreprocessor.remove_cell_tags = {"claims"}
 c.GenerateAssignment.preprocessors = [
+    "nbconvert.preprocessors.TagRemovePreprocessor",
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",

@@ -11,7 +11,9 @@ For each lab:
    (the solution's full marks in 1 are earned with those cells skipped);
 5. `labs/<lab>/` and the check fixtures are what `release` would write now
    (ignoring volatile metadata such as cell ids; the fixtures' numbers by value, see
-   `autograder.authoring.public_outcomes`: another CPU's rounding is no difference).
+   `autograder.authoring.public_outcomes`: another CPU's rounding is no difference);
+6. what the prose claims holds: the solution notebook, run top to bottom with its seeds, passes
+   every cell tagged `claims` (`autograder.authoring.claims`).
 Prints a line per lab and each problem, naming the lab and the cell.
 """
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from IPython.core.inputtransformer2 import TransformerManager
 
+from autograder.authoring.claims import claims_problems
 from autograder.authoring.public_outcomes import build_fixture, fixture_drift
 from autograder.course.config import quiet_nbgrader
 from autograder.course.labs import (
@@ -165,7 +168,7 @@ def verify(lab_ids: list[str] | None = None) -> bool:
     all_good = True
     for lab_id in lab_ids or available_labs():
         problems = (judge_problems(lab_id) + skip_problems(lab_id) + release_problems(lab_id)
-                    + grading_problems(lab_id))
+                    + grading_problems(lab_id) + claims_problems(lab_id))
         if problems:
             all_good = False
             print(f"✘ {lab_id}")
@@ -173,5 +176,6 @@ def verify(lab_ids: list[str] | None = None) -> bool:
                 print(f"  - {problem}")
         else:
             print(f"✔ {lab_id}: solution full marks, stubs 0 naming their tasks, "
-                  "every cell judged, nothing run needs a skipped cell, labs/ and fixtures up to date")
+                  "every cell judged, nothing run needs a skipped cell, labs/ and fixtures up to date, "
+                  "the prose's claims hold")
     return all_good

@@ -72,6 +72,8 @@ def worked_notebook(lab_id: str, labs: list[str]):
     """The solution notebook, markers removed, hints collapsed, run top to bottom, with
     navigation cells."""
     nb = read_notebook(source_path(lab_id))
+    # The cells that check the prose's claims (`verify` runs them) are the instructor's, not the lesson.
+    nb.cells = [cell for cell in nb.cells if "claims" not in cell.get("metadata", {}).get("tags", [])]
     for cell in nb.cells:
         cell.source = solution_code(cell.source)  # code and written answers alike
         if cell.cell_type == "markdown":
