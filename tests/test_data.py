@@ -52,7 +52,7 @@ def test_the_mirrors_quirks_are_cleaned():
 @pytest.mark.parametrize("task, classes", [("sentiment", 2), ("source", 3)])
 def test_splits_are_fixed_disjoint_and_stratified(task, classes):
     train, dev, test = split(task)
-    assert (len(train), len(dev), len(test)) == (2153, 269, 269)
+    assert (len(train), len(dev), len(test)) == (2139, 268, 267)
     assert split(task) == (train, dev, test)
     assert split(task, seed=1)[0] != train
     all_labels = Counter(label for _, label in train + dev + test)
@@ -60,7 +60,7 @@ def test_splits_are_fixed_disjoint_and_stratified(task, classes):
     for part in (train, dev, test):
         share = Counter(label for _, label in part)
         for label, count in share.items():
-            assert abs(count / len(part) - all_labels[label] / 2691) < 0.01
+            assert abs(count / len(part) - all_labels[label] / 2674) < 0.01
     assert len({id(x) for x in train} & {id(x) for x in test}) == 0
 
 

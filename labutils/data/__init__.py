@@ -1,7 +1,8 @@
 """The course's text dataset: UCI "Sentiment Labelled Sentences", cleaned (DATA_CARD.md).
 
     sentences = load_sentences()                  # 2691 Sentence(text, sentiment, source)
-    train, dev, test = split("sentiment")         # lists of (text, label), fixed and stratified
+    train, dev, test = split("sentiment")         # lists of (text, label), fixed and stratified,
+                                                  # each text once (2674: 17 repeated texts kept once)
     train, dev, test = split("source")            # labels 0 amazon, 1 imdb, 2 yelp
     vectors = pretrained_vectors()                # {word: GloVe 50-d vector}, the corpus's words
 
@@ -63,16 +64,30 @@ def load_sentences(path: Path | str = SENTENCES) -> list[Sentence]:
     return sentences
 
 
+def unique_sentences(sentences: list[Sentence]) -> list[Sentence]:
+    """`sentences` with each text kept once, at its first occurrence (a later copy is dropped, even
+    with another label: the corpus's one such text, "Very disappointing.", is in amazon and imdb)."""
+    seen: set[str] = set()
+    kept = []
+    for sentence in sentences:
+        if sentence.text not in seen:
+            seen.add(sentence.text)
+            kept.append(sentence)
+    return kept
+
+
 def split(task: str, seed: int = 0, fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
           path: Path | str = SENTENCES) -> tuple[list, list, list]:
     """Fixed, stratified train / dev / test splits of (text, label) pairs for `task`.
 
-    Each class is shuffled with `seed` and cut by `fractions`, so every split has the
-    class proportions of the whole; the same seed always gives the same splits.
+    Each text is kept once (`unique_sentences`: the file's 17 repeated texts at their first
+    occurrence), so no dev or test sentence is also a training sentence. Each class is then shuffled with `seed` and
+    cut by `fractions`, so every split has the class proportions of the whole; the same seed
+    always gives the same splits.
     """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; the tasks are {', '.join(TASKS)}")
-    sentences = load_sentences(path)
+    sentences = unique_sentences(load_sentences(path))
     rng = np.random.default_rng(seed)
     parts: tuple[list, list, list] = ([], [], [])
     for label in range(len(TASKS[task])):
