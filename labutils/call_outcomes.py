@@ -219,13 +219,13 @@ def same_outcome(a: Outcome, b: Outcome, case: Case, *, same_message: bool = Fal
 
 
 def best_match(actual: Outcome, candidates: Sequence[tuple[T, Outcome]], case: Case) -> T | None:
-    """The candidate whose outcome is `actual`'s: the first with the same value or the
-    same exception and message; else the only one raising the same exception type."""
+    """The candidate whose outcome is `actual`'s: the first with the same value, or the same
+    exception with the same message. Another exception of the same type is no evidence (a
+    wrong offset and a wrong order both raise ValueError, with other messages)."""
     for item, outcome in candidates:
         if same_outcome(actual, outcome, case, same_message=True):
             return item
-    loose = [item for item, outcome in candidates if same_outcome(actual, outcome, case)]
-    return loose[0] if len(loose) == 1 else None
+    return None
 
 
 def encode_outcome(outcome: Outcome) -> dict:

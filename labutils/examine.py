@@ -67,6 +67,9 @@ class Oracle(Protocol):
     def named(self, exercise: Exercise, name: str) -> KnownMistake:
         """The catalogued mistake called `name` (a diagnosis names it)."""
 
+    def wrong_on(self, exercise: Exercise, case: Case) -> set[str]:
+        """The names of the catalogued mistakes whose outcome on `case` is not the right one."""
+
 
 class Subject(Protocol):
     """The student's code, wherever it runs."""
@@ -182,7 +185,7 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
     compared_on = exercise.compared_on if diagnose is None and exercise.recorded else None
     diagnose = diagnose or exercise.diagnose
     context = Context(exercise, oracle, subject)
-    for case in cases:
+    for index, case in enumerate(cases):
         actual = subject.call(exercise.callee, case)
         if actual is None:
             why = subject.last_failure or "the function is missing"
@@ -207,7 +210,7 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
         problem = outcome_difference(actual, expected, case, reveal=oracle.reveal)
         if problem is not None:
             problem = named_result(problem, exercise.result_names)
-            mistake = oracle.mistake(exercise, case, actual, expected)
+            mistake = consistent(oracle.mistake(exercise, case, actual, expected), exercise, cases[:index], oracle)
             unexpected = mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned)
             problem = f"{ground}: {problem}" if ground else problem
             return _failed(exercise, cases, case, problem, mistake, actual, unexpected)
@@ -220,6 +223,16 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
         if problem:
             return Examination(exercise.task, len(cases), problem=f"the values are right, but it {problem}")
     return Examination(exercise.task, len(cases))
+
+
+def consistent(mistake: KnownMistake | None, exercise: Exercise, passed: Sequence[Case],
+               oracle: Oracle) -> KnownMistake | None:
+    """`mistake` if it is the student's on the evidence: it gives the student's answer on the case
+    failed (the oracle matched it there) and, like the student, the right one on every case
+    passed before it; a mistake that would have failed an earlier case is not this one."""
+    if mistake is None or not any(mistake.name in oracle.wrong_on(exercise, case) for case in passed):
+        return mistake
+    return None
 
 
 def _failed(exercise: Exercise, cases: Sequence[Case], case: Case, problem: str, mistake: KnownMistake | None,

@@ -95,6 +95,10 @@ class ReferenceOracle:
         mistake = next(m for m in mistakes_for(self.lab_id, exercise.task) if m.name == name)
         return KnownMistake(mistake.name, mistake.hint)
 
+    def wrong_on(self, exercise: Exercise, case: Case) -> set[str]:
+        expected = self.expected(exercise, case)
+        return {mistake.name for mistake, _ in wrong_outcomes(self.lab_id, exercise, case, expected)}
+
 
 class LocalSubject(examination.LocalSubject):
     """Functions in the grader's process (the catalogue's, the reference's, the tests'), whose

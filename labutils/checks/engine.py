@@ -71,6 +71,9 @@ class FixtureOracle:
     def named(self, exercise: Exercise, name: str) -> KnownMistake:
         return KnownMistake(name, load_fixture(self.lab_id)["hints"][exercise.task][name])
 
+    def wrong_on(self, exercise: Exercise, case: Case) -> set[str]:
+        return {entry["name"] for entry in self._recorded(exercise.task, case)["mistakes"]}
+
 
 def passed_line(task: str, count: int) -> str:
     return f"✔ {task}: " + ("the public case passes" if count == 1 else f"all {count} public cases pass")
