@@ -55,7 +55,8 @@ c.JudgedExecute.interrupt_grace = 3.0
 
 # Per notebook, judges and restarts included: past the wall clock the sandbox is killed.
 c.JudgedExecute.wall_seconds = 600
-# Output kept per notebook; at 10x the cell is interrupted, at 20x the kernel is killed.
+# Output kept per notebook; at 10x the cell is interrupted (a cell that keeps printing meets its
+# timeout, and is killed if it ignores that interrupt too).
 c.JudgedExecute.output_mb = 4.0
 # Fresh kernels a notebook may get after one crashes or is killed (only the exercise
 # whose code ended it loses its points).

@@ -91,6 +91,12 @@ HOSTILE = {
     "swallows-interrupts": (
         [], "summary",
         "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n"),
+    # Right answers, then a flood that swallows the interrupt the flood earns, and the timeout's: the
+    # output is dropped, and the kernel killed at the timeout.
+    "floods-and-swallows-interrupts": (
+        [], "summary",
+        "import sys\nwhile True:\n    try:\n        while True:\n            sys.stdout.write('x' * 1_000_000)\n"
+        "    except KeyboardInterrupt:\n        pass\n"),
     # Right answers, then cells that each stay under the cell limit but together pass the wall clock.
     "slow-but-steady": ([], "summary", ["import time\ntime.sleep(TIMEOUT - 1)\n"] * (WALL // (TIMEOUT - 1) + 5)),
     # The kernel ends itself before any answer is checked.
@@ -422,6 +428,8 @@ def test_a_segfault_is_a_crash_named_as_such_and_costs_only_its_cell(graded):
     ("exits-at-the-end", "crashed in cell 23 (exit status 1); graded without it"),
     ("swallows-interrupts", f"killed in cell 23 (ran past the {TIMEOUT} s limit and ignored the interrupt); "
                             "graded without it"),
+    ("floods-and-swallows-interrupts", f"killed in cell 23 (ran past the {TIMEOUT} s limit and ignored the "
+                                       "interrupt); graded without it"),
 ])
 def test_a_kernel_that_ends_in_the_last_ungraded_cell_keeps_every_point(graded, student_id, status):
     result = graded["results"][student_id]
