@@ -52,11 +52,19 @@ BINARY_LOGIT_CASES = [
 
 def on_tensors(pytorch_loss: Callable, lookup: Lookup, kind: str, outputs: np.ndarray, targets: np.ndarray) -> dict:
     """Harness: `pytorch_loss(kind, outputs, targets)` on float64 tensors (class indices as int64
-    for the multiclass kinds), then backward. Returns the loss and its gradient with respect to
-    the outputs: a loss built from torch operations is one training can use."""
+    for the multiclass kinds), then backward. Returns the loss and the gradient that training gets
+    from it: with respect to the outputs; for log-probabilities, with respect to the scores that a
+    model's LogSoftmax turned into them: `outputs`, log-probabilities already, go through log_softmax,
+    which leaves their values as they are (it subtracts log 1 = 0), and the gradient is read before
+    it. CrossEntropyLoss, whose own log-softmax changes nothing there, then passes as NLLLoss does:
+    the two differ only in the gradient with respect to the log-probabilities themselves, by a
+    direction that a LogSoftmax's backward pass sends to 0, and they train a model alike. A loss
+    built from torch operations is one training can use."""
     import torch  # here, not at import: the grader reads this module without needing torch
 
-    output_tensor = torch.tensor(outputs, dtype=torch.float64, requires_grad=True)
+    through_log_softmax = kind == "multiclass log-probabilities"
+    leaf = torch.tensor(outputs, dtype=torch.float64, requires_grad=True)
+    output_tensor = torch.log_softmax(leaf, dim=1) if through_log_softmax else leaf
     target_tensor = torch.tensor(targets, dtype=torch.int64 if kind.startswith("multiclass") else torch.float64)
     loss = pytorch_loss(kind, output_tensor, target_tensor)
     if not isinstance(loss, torch.Tensor) or loss.ndim != 0:
@@ -66,7 +74,9 @@ def on_tensors(pytorch_loss: Callable, lookup: Lookup, kind: str, outputs: np.nd
         raise TypeError("the loss is not connected to the outputs (requires_grad is False): it must be computed "
                         "from them with torch operations, or training could not backpropagate through it")
     loss.backward()
-    return {"loss": loss.item(), "gradient with respect to the outputs": output_tensor.grad.numpy()}
+    gradient = ("gradient with respect to the scores before the model's LogSoftmax" if through_log_softmax
+                else "gradient with respect to the outputs")
+    return {"loss": loss.item(), gradient: leaf.grad.numpy()}
 
 
 PYTORCH_LOSS_CASES = [
@@ -96,7 +106,9 @@ EXERCISES = (
     Exercise("pytorch_loss", "pytorch_loss(kind, outputs, targets) -> the mean loss as a torch scalar, with the "
              "PyTorch loss that fits the model's outputs: kind is \"binary probabilities\", \"binary logits\", "
              "\"multiclass log-probabilities\" or \"multiclass logits\"; targets are 0./1. for the binary "
-             "kinds, class indices for the multiclass ones.",
+             "kinds, class indices for the multiclass ones. Judged by the loss and the gradient training gets: "
+             "with respect to the outputs, and for log-probabilities with respect to the scores before the "
+             "model's LogSoftmax.",
              PYTORCH_LOSS_CASES),
 )
 (check_quality_mean, check_cross_entropy, check_cross_entropy_from_logits, check_binary_cross_entropy,

@@ -72,7 +72,10 @@ def binary_logit_cases(rng: np.random.Generator) -> list[Case]:
 
 def pytorch_loss_cases(rng: np.random.Generator) -> list[Case]:
     """Each kind of output once, on hidden sizes; binary logits include two of size 30 to 60 on the
-    wrong side (where a sigmoid rounds to 0 or 1 and a loss on probabilities clamps its log)."""
+    wrong side (where a sigmoid rounds to 0 or 1 and a loss on probabilities clamps its log).
+    Log-probabilities are judged as the check judges them (`on_tensors`), by the gradient that
+    reaches the scores before the model's LogSoftmax: NLLLoss and CrossEntropyLoss both pass there,
+    as they train a model alike."""
     n, k = distinct_ints(rng, 2, 3, 9)
     labels = rng.integers(0, k, size=n)
     binary_labels = rng.integers(0, 2, size=n).astype(float)

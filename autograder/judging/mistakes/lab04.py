@@ -178,9 +178,9 @@ MISTAKES = [
         """),
     Mistake(
         "pytorch_loss", "sigmoid then BCELoss instead of BCEWithLogitsLoss",
-        "Right in exact arithmetic, wrong in floating point: beyond a logit of about 37 the sigmoid rounds to "
-        "1, and BCELoss clamps the log of 0 at -100. The loss on logits is computed from the logit directly "
-        "(lab 04, section 5).",
+        "Right in exact arithmetic, wrong in floating point: once the sigmoid rounds to 1 (from a logit of "
+        "about 37 in float64, 17 in PyTorch's default float32), BCELoss clamps the log of 0 at -100. The loss "
+        "on logits is computed from the logit directly (lab 04, section 5).",
         """
         def pytorch_loss(kind, outputs, targets):
             if kind == "binary probabilities":
