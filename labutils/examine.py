@@ -32,6 +32,7 @@ from labutils.call_outcomes import (
     outcome_difference,
 )
 from labutils.harnesses import resolve_harness
+from labutils.source_rules import silences_warnings
 
 Found = tuple[str, str | None] | None
 # A diagnosis of an outcome with no single right value (a shuffle, a dropout mask): None when
@@ -214,15 +215,26 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
             unexpected = mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned)
             problem = f"{ground}: {problem}" if ground else problem
             return _failed(exercise, cases, case, problem, mistake, actual, unexpected)
-    if exercise.source_rule is not None:
+    rules = source_rules(exercise)
+    if rules:
         source = subject.source(exercise.callee)
         if source is None and oracle.strict_source:
             return Examination(exercise.task, len(cases), problem=(
                 f"no `def {exercise.callee}` was found in the notebook, so how it is written cannot be checked"))
-        problem = exercise.source_rule(source) if source is not None else None
+        problem = next((found for rule in rules if (found := rule(source))), None) if source is not None else None
         if problem:
             return Examination(exercise.task, len(cases), problem=f"the values are right, but it {problem}")
     return Examination(exercise.task, len(cases))
+
+
+def source_rules(exercise: Exercise) -> list[SourceRule]:
+    """How the exercise's function must be written: its own rule, and, where its contract asks
+    that nothing overflows (quiet cases), that no warning is silenced: one grade whether an
+    overflow's warning shows or is hidden."""
+    rules = [exercise.source_rule] if exercise.source_rule else []
+    if any(case.quiet for case in exercise.cases):
+        rules.append(silences_warnings)
+    return rules
 
 
 def consistent(mistake: KnownMistake | None, exercise: Exercise, passed: Sequence[Case],

@@ -71,3 +71,17 @@ def function_source(cell_sources: list[str], name: str) -> str | None:
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
                 found = ast.get_source_segment(source, node)
     return found
+
+
+# What hides NumPy's floating-point warnings, or Python's, from a caller.
+SILENCERS = ("errstate", "seterr", "filterwarnings", "simplefilter", "catch_warnings")
+
+
+def silences_warnings(source: str) -> str | None:
+    """The rule of an exercise whose contract asks that nothing overflows (its cases are quiet):
+    an overflow costs the same whether its warning shows or is silenced."""
+    calls = library_calls(source, SILENCERS)
+    if calls:
+        return (f"silences floating-point warnings ({', '.join(calls)}): the contract asks that nothing "
+                "overflows, and a silenced overflow is still one; compute only what cannot overflow")
+    return None

@@ -111,3 +111,11 @@ def test_no_mistake_hint_or_check_message_gives_code_of_the_solution(lab_id):
     messages += [(f"{check_module.name}, line {line}", text) for line, text in message_strings(check_module)]
     for where, text in messages:
         assert not shared_code(text, solution), f"{lab_id}: {where} gives code: {shared_code(text, solution)}"
+
+
+@pytest.mark.parametrize("lab_id", available_labs())
+def test_every_mistake_hint_is_short(lab_id):
+    """A hint shown with a failure is read at once: one or two sentences on the misconception,
+    no digression (the underflow hint ran to 430 characters on subnormal numbers)."""
+    long = [(m.task, m.name, len(m.hint)) for m in catalogue(lab_id) if len(m.hint) > 300]
+    assert not long, long

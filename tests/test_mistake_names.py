@@ -3,6 +3,7 @@ catalogue does not hold, spread over the eight labs. Each fails its check and it
 none is given a mistake name: not in the check's message, not in the judge's verdict (which the
 feedback and the report's "Most frequent mistakes" read)."""
 import functools
+import linecache
 
 import pytest
 
@@ -128,8 +129,12 @@ def exercise(lab_id, task):
 
 
 def notebook_with(lab_id, source):
+    """The solution's namespace with `source` run in it as a notebook cell is: its source
+    readable by inspect, as IPython keeps a cell's (linecache)."""
     namespace = build_namespace(lab_id)
-    exec(source, namespace)
+    filename = f"<cell of {lab_id}: {abs(hash(source))}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     return namespace
 
 
@@ -174,3 +179,76 @@ def softmax(z, axis=-1):
     wrong = next(m for m in mistakes_for("03_softmax", "softmax") if m.name == "normalized over the wrong axis")
     with pytest.raises(Exception, match="Likely mistake: normalized over the wrong axis"):
         lab03.check_softmax(wrong.function("03_softmax"))  # the mistake itself is still named
+
+
+# -- One rule for warnings: an overflow costs the same, shown or silenced ----------------------------
+
+NAIVE_SIGMOID = "def sigmoid(x):\n    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))\n"
+SILENCED_SIGMOID = ("def sigmoid(x):\n    with np.errstate(over='ignore'):\n"
+                    "        return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))\n")
+STABLE_SIGMOID = ("def sigmoid(x):\n    x = np.asarray(x, dtype=float)\n    e = np.exp(-np.abs(x))\n"
+                  "    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n")
+
+
+@pytest.mark.parametrize("source, said", [(NAIVE_SIGMOID, "warned RuntimeWarning: overflow"),
+                                          (SILENCED_SIGMOID, "silences floating-point warnings (np.errstate)")],
+                         ids=["warning shown", "warning silenced"])
+def test_an_overflow_costs_the_same_whether_its_warning_shows_or_is_silenced(source, said):
+    from labutils.checks import lab02
+    namespace = notebook_with("02_activations", source)
+    with pytest.raises(Exception, match="the values are right, but it") as failure:
+        lab02.check_sigmoid(namespace["sigmoid"])
+    assert said in str(failure.value)
+    judge = judges_for("02_activations")["test_sigmoid"]
+    verdict = run_judge("02_activations", "test_sigmoid", judge, LocalSubject(namespace, {"sigmoid": source}), 0)
+    assert not verdict.passed and said in verdict.message, verdict.message
+
+
+def test_a_sigmoid_that_never_overflows_passes_check_and_judge(capsys):
+    from labutils.checks import lab02
+    namespace = notebook_with("02_activations", STABLE_SIGMOID)
+    lab02.check_sigmoid(namespace["sigmoid"])
+    assert "✔ sigmoid" in capsys.readouterr().out
+    judge = judges_for("02_activations")["test_sigmoid"]
+    assert run_judge("02_activations", "test_sigmoid", judge,
+                     LocalSubject(namespace, {"sigmoid": STABLE_SIGMOID}), 0).passed
+
+
+# -- One rule for precision: NumPy contracts ask float64; float32 is named, everywhere -----------------
+
+@pytest.mark.parametrize("lab_id, task, source", [
+    ("02_activations", "sigmoid", "def sigmoid(x):\n    x = np.asarray(x, dtype=np.float32)\n"
+                                  "    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n"),
+    ("03_softmax", "softmax", "def softmax(z, axis=-1):\n    z = np.asarray(z, dtype=np.float32)\n"
+                              "    e = np.exp(z - z.max(axis=axis, keepdims=True))\n"
+                              "    return e / e.sum(axis=axis, keepdims=True)\n"),
+    ("04_cross_entropy", "cross_entropy", "def cross_entropy(P, y):\n"
+                                          "    P = np.asarray(P, dtype=np.float32)\n"
+                                          "    return -np.mean(np.log(P[np.arange(len(y)), y]))\n"),
+], ids=["sigmoid", "softmax", "cross_entropy"])
+def test_a_float32_answer_to_a_float64_contract_is_named_as_such_everywhere(lab_id, task, source):
+    namespace = notebook_with(lab_id, source)
+    check = getattr(checks_module(lab_id), f"check_{task}")
+    with pytest.raises(Exception, match="computed in float32: the contract asks float64"):
+        check(namespace[task])
+    judge = judges_for(lab_id)[f"test_{task}"]
+    verdict = run_judge(lab_id, f"test_{task}", judge, LocalSubject(namespace, {task: source}), 0)
+    assert not verdict.passed and "computed in float32" in verdict.message, verdict.message
+
+
+def test_the_same_answers_in_float64_pass(capsys):
+    for lab_id, task, source in [
+            ("02_activations", "sigmoid", "def sigmoid(x):\n    x = np.asarray(x, dtype=np.float64)\n"
+             "    e = np.exp(-np.abs(x))\n    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))\n"),
+            ("04_cross_entropy", "cross_entropy", "def cross_entropy(P, y):\n"
+             "    return float(-np.mean(np.log(P[np.arange(len(y)), y])))\n")]:
+        getattr(checks_module(lab_id), f"check_{task}")(notebook_with(lab_id, source)[task])
+        assert f"✔ {task}" in capsys.readouterr().out
+
+
+def test_float32_on_both_sides_is_no_difference():
+    import numpy as np
+
+    from labutils.compare import difference
+    assert difference(np.ones(3, np.float32), np.ones(3, np.float32)) is None
+    assert "computed in float32" in difference(np.ones(3, np.float32), np.ones(3))

@@ -247,3 +247,20 @@ def test_points_waiting_for_a_person_are_shown_wherever_a_total_is():
 
 def read_result_round_trip(result: SubmissionResult) -> SubmissionResult:
     return SubmissionResult.from_json(json.loads(json.dumps(result.to_json())))
+
+
+def test_an_exception_keeps_the_note_that_names_the_case_in_what_the_grader_records(tmp_path):
+    """A check re-raises the student's exception with a note naming the case; a real kernel puts
+    the note after the error in the traceback, and the text the results, the feedback and the
+    self-grade show keeps it."""
+    import nbformat
+
+    from autograder.authoring.claims import executed
+    from autograder.grading.execution import error_text, first_error
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "error = IndexError('index 2 is out of bounds for axis 0 with size 2')\n"
+        "error.add_note(\"(raised while checking matmul on the notes' (2, 2) x (2, 3) example)\")\n"
+        "raise error")])
+    said = error_text(first_error(executed(nb, tmp_path).cells[0]))
+    assert said == ("IndexError: index 2 is out of bounds for axis 0 with size 2 "
+                    "(raised while checking matmul on the notes' (2, 2) x (2, 3) example)")

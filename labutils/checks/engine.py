@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from labutils.call_outcomes import Case, Outcome, Raised, best_match, decode_outcome
-from labutils.examine import Examination, Exercise, KnownMistake, LocalSubject, examine
+from labutils.examine import Examination, Exercise, KnownMistake, LocalSubject, examine, source_rules
 from labutils.harnesses import notebook_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -94,7 +94,7 @@ def checker(lab_id: str, exercise: Exercise) -> Callable[..., None]:
         verdict = examine(exercise, subject, exercise.cases, FixtureOracle(lab_id))
         for note in subject.warned:
             print(f"note: {note}")
-        if exercise.source_rule is not None and subject.source(exercise.callee) is None:
+        if source_rules(exercise) and subject.source(exercise.callee) is None:
             print(f"note: {exercise.callee}'s source could not be read here; the grader reads it from your notebook")
         if not verdict.passed:
             stub = verdict.raised is not None and verdict.raised.type_name == "NotImplementedError"

@@ -72,10 +72,9 @@ MISTAKES = [
     # --- log_softmax -------------------------------------------------------------
     Mistake(
         "log_softmax", "log(softmax(z)) gives -inf",
-        "exp(x) underflows to exactly 0.0 for x below about -745: the smallest positive float64 is "
-        "about 5e-324 (a subnormal; normal floats stop near 2.2e-308), so a product of many "
-        "probabilities, or the exponential of a very negative score, can round to 0, and log(0) = -inf. "
-        "Subtract the log-sum-exp from the scores instead: that never forms the tiny probability.",
+        "A score far below its row's best has a probability that rounds to 0 (exp underflows below about "
+        "-745), and log(0) = -inf. Subtract the log-sum-exp from the scores: the tiny probability is never "
+        "formed.",
         """
         def log_softmax(z, axis=-1):
             return np.log(softmax(z, axis=axis))

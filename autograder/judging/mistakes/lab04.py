@@ -13,10 +13,9 @@ MISTAKES = [
         """),
     Mistake(
         "quality_mean", "the product underflows",
-        "exp(x) underflows to exactly 0.0 for x below about -745: the smallest positive float64 is about "
-        "5e-324 (a subnormal; normal floats stop near 2.2e-308), so a product of many probabilities, or the "
-        "exponential of a very negative score, can round to 0, and log(0) = -inf. Multiplying first loses "
-        "everything: average the logs, and exponentiate only at the end.",
+        "A product of many probabilities below 1 shrinks past the smallest float64 (about 1e-308, 5e-324 "
+        "at the very least) and rounds to 0, and its root is 0 too. The root of a product is the "
+        "exponential of the mean of the logs: work with the logs.",
         """
         def quality_mean(P, y):
             correct = P[np.arange(len(y)), y]

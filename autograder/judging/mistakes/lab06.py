@@ -148,11 +148,9 @@ MISTAKES = [
         """),
     Mistake(
         "softmax_cross_entropy", "log of the softmax (log 0 is -inf)",
-        "exp(x) underflows to exactly 0.0 for x below about -745: the smallest positive float64 is about 5e-324 "
-        "(a subnormal; normal floats stop near 2.2e-308), so a product of many probabilities, or the "
-        "exponential of a very negative score, can round to 0, and log(0) = -inf. A correct class far below "
-        "the best logit gets an infinite loss: take its log-probability from the shifted logits directly "
-        "(the log-softmax), never the log of a probability.",
+        "A correct class far below the best logit has a probability that rounds to 0 (exp underflows below "
+        "about -745), and log(0) = -inf: an infinite loss. Its log-probability comes straight from the "
+        "shifted logits (the log-softmax), without forming the probability.",
         """
         def softmax_cross_entropy(logits, y):
             n = len(y)
