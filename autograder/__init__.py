@@ -2,7 +2,7 @@
 
 Subpackages by the life of a submission, each importing only those below it (the layers
 contract in pyproject.toml, checked by `lint-imports`): `sandbox`, `course`, `intake`,
-`judging`, `grading`, `outputs`, `pipeline`, `authoring`, `learners`, `demo`; the command
+`judging`, `grading`, `outputs`, `pipeline`, `authoring`, `learners`, `platforms`, `demo`; the command
 line is `__main__`. The reference answers are the solution notebooks in `solutions/`.
 """
 
