@@ -7,8 +7,13 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test lint lab site release verify clean system-packages
 
 # Debian packages beyond PyPI: the grader's sandbox, prlimit, a PostgreSQL server for its
-# test, and Chromium for the browser tests (Playwright drives it; it never downloads one).
-SYSTEM_PACKAGES := bubblewrap util-linux postgresql chromium chromium-driver
+# test, Chromium for the browser tests (Playwright drives it; it never downloads one), and
+# Node.js for JupyterHub's proxy.
+SYSTEM_PACKAGES := bubblewrap util-linux postgresql chromium chromium-driver nodejs
+
+# JupyterHub's proxy, from npm (JupyterHub itself is a PyPI dependency): the course hub of
+# tests/test_hub.py, and of an instructor who runs one (README, "Running the course").
+PROXY := $(VENV)/proxy/node_modules/.bin/configurable-http-proxy
 
 # Create the virtual environment if missing and install the pinned dependencies
 # and the project (editable). Re-runs only when pyproject.toml changes.
@@ -24,8 +29,11 @@ system-packages:
 demo: $(STAMP) system-packages
 	$(PY) -m autograder demo
 
-test: lint system-packages
+test: lint system-packages $(PROXY)
 	$(PY) -m pytest
+
+$(PROXY): | system-packages
+	npm install --silent --prefix $(VENV)/proxy configurable-http-proxy@5.3.0
 
 # The layers of autograder/ (pyproject.toml's [tool.importlinter], docs/architecture.md).
 lint: $(STAMP)

@@ -13,10 +13,14 @@ ROOT = Path(__file__).resolve().parent
 SCRATCH = ROOT / ".scratch"
 
 c.CourseDirectory.course_id = "nn-training-labs"
-c.CourseDirectory.root = str(ROOT)
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "labs"
-c.CourseDirectory.db_url = f"sqlite:///{SCRATCH / 'gradebook.db'}"
+# nbgrader's folders of a running course (submitted/, autograded/, feedback/, its gradebook): this
+# project by default; a course on a JupyterHub sets NNLABS_COURSE_ROOT to a folder of its own
+# (README, "Running the course"). The labs are always this project's.
+COURSE_ROOT = Path(os.environ.get("NNLABS_COURSE_ROOT", ROOT))
+c.CourseDirectory.root = str(COURSE_ROOT)
+c.CourseDirectory.source_directory = str(ROOT / "solutions")
+c.CourseDirectory.release_directory = str(ROOT / "labs")
+c.CourseDirectory.db_url = f"sqlite:///{(SCRATCH if COURSE_ROOT == ROOT else COURSE_ROOT) / 'gradebook.db'}"
 
 c.Exchange.root = os.environ.get("NNLABS_EXCHANGE", str(SCRATCH / "exchange"))
 c.Exchange.path_includes_course = True

@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {release,verify,grade,export,similarity,selfgrade,site,bundle,demo} ...
+"""Command line: python -m autograder {release,verify,grade,export,similarity,selfgrade,site,bundle,gradescope,demo} ...
 
 Grading limits and the per-cell timeout come from nbgrader_config.py; a flag replaces one
 only when it is given.
@@ -64,11 +64,28 @@ def main(argv: list[str] | None = None) -> int:
     selfgrade.add_argument("notebook", type=Path, metavar="NOTEBOOK")
     selfgrade.add_argument("--timeout", type=int, metavar="SECONDS", help="per-cell execution limit")
 
+    feedback = commands.add_parser("release-feedback", help="put a graded lab's feedback in nbgrader's exchange, "
+                                                            "for the students' Fetch Feedback (JupyterHub)")
+    feedback.add_argument("lab", metavar="LAB_ID")
+    feedback.add_argument("--graded", type=Path, required=True, metavar="OUT_DIR", help="the OUT_DIR of grade")
+    feedback.add_argument("--course", type=Path, default=None, metavar="DIR",
+                          help="the course root (default: nbgrader_config.py's, NNLABS_COURSE_ROOT)")
+
     site = commands.add_parser("site", help="build the static walk-through site (default build/site)")
     site.add_argument("--out", type=Path, default=None, metavar="DIR")
 
     bundle = commands.add_parser("bundle", help="write the student kit: labs, labutils, environment, README")
     bundle.add_argument("--out", type=Path, required=True, metavar="DIR")
+
+    gradescope = commands.add_parser("gradescope", help="write the zip of a Gradescope \"Autograder\" assignment "
+                                     "for one lab (docs/running-on-gradescope.md)")
+    gradescope.add_argument("lab", metavar="LAB_ID")
+    gradescope.add_argument("--out", type=Path, required=True, metavar="DIR")
+    gradescope.add_argument("--visibility", choices=["visible", "after_due_date", "after_published"],
+                            default="visible", help="when students see their results (default: visible)")
+    gradescope.add_argument("--allow-demo-secret", action="store_true",
+                            help="build with the public demo secret when NNLABS_COURSE_SECRET is not set "
+                                 "(a trial: anyone could compute the hidden cases)")
 
     demo = commands.add_parser("demo", help="build a synthetic class of 30, grade it, say where the report is")
     demo.add_argument("--out", type=Path, default=None, metavar="OUT_DIR")
@@ -137,6 +154,13 @@ def main(argv: list[str] | None = None) -> int:
         if bwrap_problem():
             print(f"\nwarning: {confinement()}", file=sys.stderr)
         return 0
+    if args.command == "release-feedback":
+        if args.lab not in labs:
+            parser.error(f"unknown lab id {args.lab}; the labs are {', '.join(labs)}")
+        from autograder.platforms.nbgrader_exchange import release_feedback
+        release = release_feedback(args.lab, args.graded, args.course)
+        print("\n".join(release.lines()))
+        return 0 if release.released or not (release.not_collected or release.not_graded) else 1
     if args.command == "site":
         import time
 
@@ -148,6 +172,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bundle":
         from autograder.learners.student_kit import bundle as run_bundle
         print(f"student kit: {run_bundle(args.out)} (hand it out; students run `make lab` in it)")
+        return 0
+    if args.command == "gradescope":
+        import time
+
+        from autograder.platforms.gradescope import GradescopeError, build_zip, zip_manifest
+        if args.lab not in labs:
+            parser.error(f"unknown lab id {args.lab}; the labs are {', '.join(labs)}")
+        started = time.monotonic()
+        try:
+            path = build_zip(args.lab, args.out, args.visibility, args.allow_demo_secret)
+        except GradescopeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"gradescope: {path.resolve()} ({path.stat().st_size / 1e6:.1f} MB, built in "
+              f"{time.monotonic() - started:.1f} s); upload it on the assignment's Configure Autograder page")
+        uncommitted = zip_manifest(path)["uncommitted"]
+        if uncommitted:
+            print(f"warning: the zip holds uncommitted changes of {', '.join(uncommitted)}", file=sys.stderr)
         return 0
     if args.command == "demo":
         from autograder.demo.instructor_demo import demo as run_demo

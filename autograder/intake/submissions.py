@@ -61,6 +61,10 @@ class Intake:
 
 # 2. read -----------------------------------------------------------------------------
 
+# What nbgrader's exchange keeps beside a collected notebook: not the student's extra files.
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
+
+
 def read_submission(lab_dir: Path, lab_id: str, intake: Intake) -> NotebookNode | None:
     """The submitted notebook as nbformat 4, or None with `intake.problem` saying why."""
     path = lab_dir / f"{lab_id}.ipynb"
@@ -72,7 +76,7 @@ def read_submission(lab_dir: Path, lab_id: str, intake: Intake) -> NotebookNode 
             return None
         path = others[0]
         intake.notes.append(f"the notebook was named {path.name}; graded as {lab_id}.ipynb")
-    extras = sorted(p.name for p in lab_dir.iterdir() if p != path and p.name != "timestamp.txt")
+    extras = sorted(p.name for p in lab_dir.iterdir() if p != path and p.name not in EXCHANGE_FILES)
     if extras:
         intake.notes.append(f"extra files ignored: {', '.join(extras[:5])}" + (" ..." if len(extras) > 5 else ""))
     data = path.read_bytes()
