@@ -26,7 +26,7 @@ from pathlib import Path
 
 from IPython.core.inputtransformer2 import TransformerManager
 
-from autograder.authoring.claims import claims_problems
+from autograder.authoring.claims import claims_problems, is_claims_cell
 from autograder.authoring.public_outcomes import build_fixture, fixture_drift
 from autograder.course.config import quiet_nbgrader
 from autograder.course.labs import (
@@ -113,7 +113,7 @@ def skip_problems(lab_id: str) -> list[str]:
     """Cells the grader runs must not read what only skipped cells define: skipping them would
     change what the judged code does."""
     cells = [(cell, *names_bound_and_read(cell.source)) for cell in read_notebook(source_path(lab_id)).cells
-             if cell.cell_type == "code"]
+             if cell.cell_type == "code" and not is_claims_cell(cell)]  # claims cells are never released
     only_skipped = set().union(*(bound for cell, bound, _ in cells if is_skipped_when_grading(cell)))
     only_skipped -= set().union(*(bound for cell, bound, _ in cells if not is_skipped_when_grading(cell)))
     problems = []
