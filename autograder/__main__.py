@@ -187,7 +187,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"gradescope: {path.resolve()} ({path.stat().st_size / 1e6:.1f} MB, built in "
               f"{time.monotonic() - started:.1f} s); upload it on the assignment's Configure Autograder page")
-        uncommitted = zip_manifest(path)["uncommitted"]
+        manifest = zip_manifest(path)
+        manual = f"; a manually graded question of {manifest['manual_points']:g} points for the written answers" \
+            if manifest["manual_points"] else ""
+        print(f"assignment: {manifest['points']:g} autograder points{manual} (docs/running-on-gradescope.md)")
+        uncommitted = manifest["uncommitted"]
         if uncommitted:
             print(f"warning: the zip holds uncommitted changes of {', '.join(uncommitted)}", file=sys.stderr)
         return 0
