@@ -47,6 +47,12 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# Scoring (autograder/grading/scoring.py): all or nothing per exercise by default; with partial
+# credit, an exercise that fails some hidden cases earns the share it passed of those that
+# count (the cases a trivial answer passes do not), rounded down to a multiple of Scoring.step.
+c.Scoring.partial_credit = False
+c.Scoring.step = 0.5
+
 # Grading limits: the one place they are set (`autograder.course.config` reads them). A flag of
 # `python -m autograder grade` (--timeout, --memory, --wall) or an argument of
 # `autograder.pipeline.run.grade` replaces one only when it is given.

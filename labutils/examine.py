@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, Protocol, Sequence
 
 from labutils.call_outcomes import (
@@ -158,6 +158,7 @@ class Examination:
     raised: Raised | None = field(default=None, compare=False)  # what the student's code raised, if it did
     unexpected: bool = False  # it raised where a value was due, and no known mistake explains it
     call: str | None = field(default=None, compare=False)  # the failed call in the contract's words (`described_call`)
+    case_passed: tuple[bool, ...] = field(default=(), compare=False)  # per case run, with `keep_going`
 
     @property
     def passed(self) -> bool:
@@ -178,43 +179,32 @@ class Examination:
 
 
 def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle: Oracle,
-            diagnose: Diagnosis | None = None) -> Examination:
+            diagnose: Diagnosis | None = None, keep_going: bool = False) -> Examination:
     """Call the subject's function on each case, compare with the oracle, stop at the first
     wrong answer; then the exercise's source rule. `diagnose` replaces the exercise's diagnosis
     and its comparison with the record (a judge that knows more than the public check: lab 08
-    scores on sentences the kernel never sees)."""
+    scores on sentences the kernel never sees). `keep_going`: go on after a wrong answer, to
+    count the cases passed (partial credit, `Examination.case_passed`); the verdict is still the
+    first wrong answer's. A call that brings nothing back (a kernel that ended) stops it."""
     compared_on = exercise.compared_on if diagnose is None and exercise.recorded else None
-    diagnose = diagnose or exercise.diagnose
     context = Context(exercise, oracle, subject)
+    first: Examination | None = None
+    passed: list[bool] = []
     for index, case in enumerate(cases):
         actual = subject.call(exercise.callee, case)
         if actual is None:
             why = subject.last_failure or "the function is missing"
-            return Examination(exercise.task, len(cases), problem=f"no result came back on {case.label}: {why}")
-        ground = None
-        if diagnose is not None:
-            found = diagnose(actual, case, context)
-            if found is None and isinstance(actual, Raised):
-                return _failed(exercise, cases, case, f"raised {actual.type_name}: {actual.message}", None, actual,
-                               unexpected=True)
-            if found is not None:
-                problem, name = found
-                mistake = oracle.named(exercise, name) if name else None
-                return _failed(exercise, cases, case, problem, mistake, actual)
-            if compared_on is None:
-                continue
-        expected = oracle.expected(exercise, case)
-        if compared_on is not None:
-            ground = compared_on(actual, expected, case)
-            if ground is None:
-                continue
-        problem = outcome_difference(actual, expected, case, reveal=oracle.reveal)
-        if problem is not None:
-            problem = named_result(problem, exercise.result_names)
-            mistake = consistent(oracle.mistake(exercise, case, actual, expected), exercise, cases[:index], oracle)
-            unexpected = mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned)
-            problem = f"{ground}: {problem}" if ground else problem
-            return _failed(exercise, cases, case, problem, mistake, actual, unexpected)
+            failed = Examination(exercise.task, len(cases), problem=f"no result came back on {case.label}: {why}")
+            return replace(first or failed, case_passed=tuple(passed) + (False,) * (len(cases) - index))
+        found = _case_verdict(exercise, cases, index, actual, oracle, context, diagnose or exercise.diagnose,
+                              compared_on)
+        passed.append(found is None)
+        if found is not None and first is None:
+            first = found
+            if not keep_going:
+                return found
+    if first is not None:
+        return replace(first, case_passed=tuple(passed))
     rules = source_rules(exercise)
     if rules:
         source = subject.source(exercise.callee)
@@ -224,7 +214,38 @@ def examine(exercise: Exercise, subject: Subject, cases: Sequence[Case], oracle:
         problem = next((found for rule in rules if (found := rule(source))), None) if source is not None else None
         if problem:
             return Examination(exercise.task, len(cases), problem=f"the values are right, but it {problem}")
-    return Examination(exercise.task, len(cases))
+    return Examination(exercise.task, len(cases), case_passed=tuple(passed) if keep_going else ())
+
+
+def _case_verdict(exercise: Exercise, cases: Sequence[Case], index: int, actual: Outcome, oracle: Oracle,
+                  context: Context, diagnose: Diagnosis | None, compared_on: Ground | None) -> Examination | None:
+    """The failure of case `index`, whose outcome is `actual`; None when it passed."""
+    case = cases[index]
+    ground = None
+    if diagnose is not None:
+        found = diagnose(actual, case, context)
+        if found is None and isinstance(actual, Raised):
+            return _failed(exercise, cases, case, f"raised {actual.type_name}: {actual.message}", None, actual,
+                           unexpected=True)
+        if found is not None:
+            problem, name = found
+            mistake = oracle.named(exercise, name) if name else None
+            return _failed(exercise, cases, case, problem, mistake, actual)
+        if compared_on is None:
+            return None
+    expected = oracle.expected(exercise, case)
+    if compared_on is not None:
+        ground = compared_on(actual, expected, case)
+        if ground is None:
+            return None
+    problem = outcome_difference(actual, expected, case, reveal=oracle.reveal)
+    if problem is None:
+        return None
+    problem = named_result(problem, exercise.result_names)
+    mistake = consistent(oracle.mistake(exercise, case, actual, expected), exercise, cases[:index], oracle)
+    unexpected = mistake is None and isinstance(actual, Raised) and isinstance(expected, Returned)
+    problem = f"{ground}: {problem}" if ground else problem
+    return _failed(exercise, cases, case, problem, mistake, actual, unexpected)
 
 
 def source_rules(exercise: Exercise) -> list[SourceRule]:

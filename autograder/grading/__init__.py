@@ -7,6 +7,7 @@
 - `results`: the typed results (`SubmissionResult`, `CellResult`, `Status`) and their JSON form.
 - `gradebook`: the class's nbgrader gradebook, written by one process.
 - `late`: late penalties, nbgrader's LateSubmissionPlugin with each lab's due date.
+- `scoring`: an exercise's points: all or nothing, or (`Scoring.partial_credit`) its share of hidden cases.
 - `regrade`: what a re-run grades again, and why (each lab's fingerprint).
 
 May import: `autograder.judging`, `autograder.intake`, `autograder.course`, `autograder.sandbox`.

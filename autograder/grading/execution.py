@@ -50,6 +50,7 @@ from traitlets import Float, Integer, Unicode
 from autograder.course.labs import SKIP_WHEN_GRADING, is_skipped_when_grading, is_test_cell, nbgrader_meta
 from autograder.grading.kernel_subject import KernelSubject
 from autograder.grading.results import CellResult, Execution, KernelDeath
+from autograder.grading.scoring import Scoring
 from autograder.judging.judges import Verdict, course_secret, judge_seed, judges_for, run_judge
 from autograder.sandbox.bubblewrap import Limits
 from autograder.sandbox.kernels import SandboxedKernelManager
@@ -434,7 +435,8 @@ class JudgedExecute(Execute):
             return Verdict(grade_id, "?", False, f"no judge is registered for {grade_id!r}")
         seed = judge_seed(self.secret or course_secret(), student_id, lab_id, grade_id)
         try:
-            return run_judge(lab_id, grade_id, judge, subject, seed)
+            return run_judge(lab_id, grade_id, judge, subject, seed,
+                             partial_credit=Scoring(config=self.config).partial_credit)
         except Exception:  # noqa: BLE001 - a judge's own bug: recorded in full, grading goes on
             self.log.error("judge %s of %s failed:\n%s", grade_id, lab_id, traceback.format_exc())
             return Verdict(grade_id, judge.task, False,

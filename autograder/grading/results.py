@@ -157,6 +157,12 @@ class CellResult:
     def full_marks(self) -> bool:
         return self.points == self.max_points
 
+    @property
+    def points_said(self) -> str:
+        """"1.5 / 2", and with partial credit "(7 of 10 hidden tests)" where some failed."""
+        partial = self.judge.partial if not self.judge.passed else None
+        return f"{self.points:g} / {self.max_points:g}" + (f" ({partial})" if partial else "")
+
     def to_json(self) -> dict:
         return {"check_passed": self.check_passed, "check_message": self.check_message,
                 "judge": asdict(self.judge), "points": self.points, "max_points": self.max_points,

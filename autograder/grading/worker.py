@@ -35,6 +35,7 @@ from autograder.course.labs import ROOT, nbgrader_meta
 from autograder.grading.execution import JudgedExecute
 from autograder.grading.gradebook import SubmissionGrades, read_grades, share_engines
 from autograder.grading.results import CellResult, Execution, Status, SubmissionResult, status_of
+from autograder.grading.scoring import Scoring, exercise_points
 from autograder.sandbox import bubblewrap, kernels
 from autograder.sandbox.bubblewrap import Limits
 from autograder.sandbox.fork_server import close_worker_fork_server, worker_fork_server, worker_root
@@ -52,11 +53,13 @@ class Job:
     limits: Limits
     threads: int
     secret: str
+    partial_credit: bool = False  # Scoring.partial_credit, as the course (or grade's caller) set it
 
 
 class SaveJudgedGrades(SaveAutoGrades):
-    """Points = the cell's points if its check passed and its judge passed, else 0; the
-    points also go into the cell's `CellResult` (`resources["nbgrader"]["cells"]`)."""
+    """Points = the cell's points if its check passed and its judge passed, else 0, or with
+    partial credit the share of hidden cases passed (`autograder.grading.scoring`); the points
+    also go into the cell's `CellResult` (`resources["nbgrader"]["cells"]`)."""
 
     def _add_score(self, cell, resources) -> None:
         grade_id = nbgrader_meta(cell)["grade_id"]
@@ -64,8 +67,9 @@ class SaveJudgedGrades(SaveAutoGrades):
         judged: CellResult | None = resources["nbgrader"].get("cells", {}).get(grade_id)
         if judged is None:  # a manually graded cell: nbgrader's rule
             return super()._add_score(cell, resources)
-        passed = judged.check_passed and judged.judge.passed
-        grade.auto_score = float(grade.max_score) if passed else 0.0
+        verdict = judged.judge
+        grade.auto_score = exercise_points(float(grade.max_score), judged.check_passed, verdict.passed,
+                                           verdict.cases_passed, verdict.cases_counted, Scoring(config=self.config))
         grade.needs_manual_grade = grade.manual_score is not None
         judged.points = grade.auto_score
         judged.max_points = float(grade.max_score)
@@ -88,7 +92,7 @@ class JudgedAutograde(Autograde):
 
 def autograde_config(submitted_dir: Path, out_dir: Path, timeout: int | None = None, db_url: str | None = None,
                      workspace: Path | None = None, limits: Limits | None = None, threads: int = 1,
-                     secret: str = ""):
+                     secret: str = "", partial_credit: bool | None = None):
     """nbgrader's configuration for grading `submitted_dir` into `out_dir` (autograded/).
 
     timeout, limits: None keeps the course's (`nbgrader_config.py`); db_url: the gradebook
@@ -106,6 +110,8 @@ def autograde_config(submitted_dir: Path, out_dir: Path, timeout: int | None = N
         for pp in Autograde().autograde_preprocessors
     ]
     config.JudgedExecute.secret = secret
+    if partial_credit is not None:
+        config.Scoring.partial_credit = partial_credit
     config.Execute.timeout = course_timeout(config, timeout)
     limits = limits if limits is not None else course_limits(config)
     config.JudgedExecute.wall_seconds = limits.wall_seconds
@@ -170,7 +176,7 @@ def grade_submission(job: Job, parent_pid: int | None = None) -> tuple[Submissio
         shutil.copy(job.template_db, private_db)
         config = autograde_config(Path(job.staged_dir), Path(job.out_dir), job.timeout,
                                   db_url=f"sqlite:///{private_db}", workspace=private / "k", limits=job.limits,
-                                  threads=job.threads, secret=job.secret)
+                                  threads=job.threads, secret=job.secret, partial_credit=job.partial_credit)
         result = SubmissionResult(job.student_id, job.lab_id)
         started = time.monotonic()
         coursedir = CourseDirectory(config=config)

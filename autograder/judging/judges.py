@@ -68,6 +68,15 @@ class Verdict:
     passed: bool
     message: str
     mistake: str | None = None
+    cases_passed: int | None = None  # with partial credit: the hidden cases that count, passed ...
+    cases_counted: int | None = None  # ... of those that count (a trivial answer passes none of them)
+
+    @property
+    def partial(self) -> str | None:
+        """"7 of 10 hidden tests", where partial credit counted them."""
+        if self.cases_counted is None or self.cases_passed is None:
+            return None
+        return f"{self.cases_passed} of {self.cases_counted} hidden test{'s' if self.cases_counted != 1 else ''}"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -108,13 +117,55 @@ class LocalSubject(examination.LocalSubject):
         super().__init__(functions, sources, wire=True)
 
 
-def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int) -> Verdict:
+def run_judge(lab_id: str, grade_id: str, judge: Judge, subject: Subject, seed: int,
+              partial_credit: bool = False) -> Verdict:
+    """The judge's verdict on `subject` for the hidden cases of `seed`. With `partial_credit`,
+    every case is run (not only up to the first wrong one) and the verdict counts those passed
+    among the cases that count: the ones no trivial answer passes (`trivially_passed`)."""
     cases = judge.cases(np.random.default_rng(seed))
-    verdict = examine(judge.exercise, subject, cases, ReferenceOracle(lab_id), judge.override)
+    oracle = ReferenceOracle(lab_id)
+    verdict = examine(judge.exercise, subject, cases, oracle, judge.override, keep_going=partial_credit)
+    counted = passed = None
+    if partial_credit:
+        trivial = trivially_passed(lab_id, judge, cases, oracle)
+        counted = len(cases) - len(trivial)
+        passed = sum(ok for index, ok in enumerate(verdict.case_passed) if index not in trivial)
     if verdict.passed:
-        return Verdict(grade_id, judge.task, True, f"{judge.task}: passed {len(cases)} hidden cases")
+        return Verdict(grade_id, judge.task, True, f"{judge.task}: passed {len(cases)} hidden cases",
+                       cases_passed=passed, cases_counted=counted)
     return Verdict(grade_id, judge.task, False, verdict.report(reveal=False),
-                   verdict.mistake.name if verdict.mistake else None)
+                   verdict.mistake.name if verdict.mistake else None, cases_passed=passed, cases_counted=counted)
+
+
+def _answers_zeros(*args, **kwargs):
+    return np.zeros_like(np.asarray(args[0], dtype=float)) if args else 0.0
+
+
+def _raises(*args, **kwargs):
+    raise NotImplementedError("a trivial answer")
+
+
+# Answers that know nothing of the task: partial credit gives nothing for the cases they pass.
+TRIVIAL_ANSWERS: dict[str, Callable] = {
+    "a constant": lambda *args, **kwargs: 0.0,
+    "None": lambda *args, **kwargs: None,
+    "the input returned": lambda *args, **kwargs: args[0] if args else None,
+    "zeros of the input's shape": _answers_zeros,
+    "NotImplementedError": _raises,
+}
+
+
+def trivially_passed(lab_id: str, judge: Judge, cases: list[Case], oracle: ReferenceOracle) -> set[int]:
+    """The indexes of the cases one of `TRIVIAL_ANSWERS` passes (the reference's functions
+    stand in for the exercise's others, as in a notebook that has them right)."""
+    found: set[int] = set()
+    reference = reference_namespace(lab_id)
+    for answer in TRIVIAL_ANSWERS.values():
+        functions = {**reference, judge.exercise.callee: answer}
+        verdict = examine(judge.exercise, examination.LocalSubject(functions), cases, oracle, judge.override,
+                          keep_going=True)  # in this process, no wire: a trivial answer may return a function
+        found |= {index for index, ok in enumerate(verdict.case_passed) if ok}
+    return found
 
 
 def judge_module(lab_id: str):

@@ -35,7 +35,7 @@ def report(result: SubmissionResult) -> str:
              + ("" if result.status is Status.GRADED else f"  [{result.sentence}]")]
     lines += [f"  note: {note}" for note in result.notes]
     for cell in result.cells.values():
-        lines.append(f"  {'✔' if cell.full_marks else '✘'} {cell.task:<28} {cell.points:g} / {cell.max_points:g}")
+        lines.append(f"  {'✔' if cell.full_marks else '✘'} {cell.task:<28} {cell.points_said}")
         if not cell.check_run:
             lines.append("      check: not run when grading; the hidden tests alone decide its points")
         elif not cell.check_passed:

@@ -34,7 +34,7 @@ def exercise_row(cell: CellResult) -> str:
         check = '<span class="ok">passed</span>' if cell.check_passed else message_block(cell.check_message)
     hidden = '<span class="ok">passed</span>' if cell.judge.passed else message_block(cell.judge.message)
     return (f"<tr><td><b>{escape(cell.task)}</b></td>"
-            f"<td class=\"{'ok' if cell.full_marks else 'bad'}\">{cell.points:g} / {cell.max_points:g}</td>"
+            f"<td class=\"{'ok' if cell.full_marks else 'bad'}\">{escape(cell.points_said)}</td>"
             f"<td>{check}</td><td>{hidden}</td></tr>")
 
 

@@ -108,6 +108,28 @@ def this_run(summary: RunSummary | None) -> str:
     return f"<h2>This run</h2><p>{escape(headline)}.</p>{regraded}"
 
 
+def partial_credit_section(submissions: list[SubmissionResult]) -> str:
+    """With partial credit on: per exercise, how many submissions earned all, part or none of its
+    points, and the partial points given."""
+    counted = [(s.lab_id, cell) for s in submissions for cell in s.cells.values()
+               if cell.judge.cases_counted is not None]
+    if not counted:
+        return ""
+    by_exercise: dict[str, list] = defaultdict(list)
+    for lab_id, cell in counted:
+        by_exercise[f"{lab_id} · {cell.task}"].append(cell)
+    rows = []
+    for key in sorted(by_exercise):
+        cells = by_exercise[key]
+        partial = sorted(cell.points for cell in cells if 0 < cell.points < cell.max_points)
+        rows.append([key, sum(cell.full_marks for cell in cells), len(partial),
+                     sum(cell.points == 0 for cell in cells),
+                     ", ".join(f"{points:g}" for points in partial[:12]) + (" ..." if len(partial) > 12 else "")])
+    return ("<h2>Partial credit</h2><p>Each exercise's points are its share of the hidden cases that count "
+            "(those a trivial answer passes do not), rounded down (Scoring.step).</p>"
+            + table(["exercise", "full points", "partial", "none", "partial points given"], rows))
+
+
 def hand_grading_note(submissions: list[SubmissionResult]) -> str:
     """Which labs have points still to be graded by hand: the scores above leave them out."""
     waiting = Counter()
@@ -168,6 +190,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 {this_run(summary)}
 <h2>Scores per lab</h2>{score_distribution(submissions) if submissions else ""}{hand_grading_note(submissions)}
 <h2>Pass rate per exercise</h2>{rates_figure}
+{partial_credit_section(submissions)}
 <h2>Most frequent mistakes</h2>{mistakes_figure}
 {table(["lab · exercise: mistake", "submissions"], [list(row) for row in common_mistakes])}
 {similarity_section(similar)}

@@ -58,6 +58,7 @@ from autograder.grading.regrade import (
     why_grade,
 )
 from autograder.grading.results import Status, SubmissionResult, result_path, write_result
+from autograder.grading.scoring import Scoring
 from autograder.grading.worker import Job, grade_submission, warm_worker
 from autograder.intake.submissions import Intake, take_in
 from autograder.judging.judges import course_secret
@@ -76,15 +77,18 @@ class GradingRun:
 
 def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
           workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
-          scheduler: str | None = None, progress: bool = False) -> list[SubmissionResult]:
+          scheduler: str | None = None, progress: bool = False,
+          partial_credit: bool | None = None) -> list[SubmissionResult]:
     """Grade every submission under `submitted_dir` into `out_dir`; see the module docstring.
-    timeout (per cell) and limits: None means the course's (`nbgrader_config.py`)."""
-    return grade_run(submitted_dir, out_dir, labs, timeout, workers, limits, db_url, scheduler, progress).submissions
+    timeout (per cell), limits and partial_credit: None means the course's (`nbgrader_config.py`)."""
+    return grade_run(submitted_dir, out_dir, labs, timeout, workers, limits, db_url, scheduler, progress,
+                     partial_credit).submissions
 
 
 def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
               workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
-              scheduler: str | None = None, progress: bool = False) -> GradingRun:
+              scheduler: str | None = None, progress: bool = False,
+              partial_credit: bool | None = None) -> GradingRun:
     """`grade`, also saying which submissions were graded in this run and why (`RunSummary`)."""
     quiet_nbgrader()
     share_engines()
@@ -92,6 +96,7 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     config = course_config()
     timeout = course_timeout(config, timeout)
     limits = limits if limits is not None else course_limits(config)
+    partial_credit = Scoring(config=config).partial_credit if partial_credit is None else partial_credit
     submitted_dir, out_dir = submitted_dir.resolve(), out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or f"sqlite:///{out_dir / 'gradebook.db'}"
@@ -122,7 +127,7 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
                 submissions.append(record(out_dir, db_url, intake, unread, None, fingerprint))
             else:
                 jobs.append(Job(intake.student_id, intake.lab_id, str(out_dir / "staged"), str(out_dir),
-                                str(template), timeout, limits, threads, secret))
+                                str(template), timeout, limits, threads, secret, partial_credit))
         by_key = {(i.student_id, i.lab_id): i for i in intakes}
         bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not progress or not jobs)
         for job, (result, grades) in run_jobs(jobs, workers, scheduler, pool):
