@@ -53,7 +53,7 @@ from autograder.grading.results import CellResult, Execution, KernelDeath
 from autograder.grading.scoring import Scoring
 from autograder.judging.judges import Verdict, course_secret, judge_seed, judges_for, run_judge
 from autograder.sandbox.bubblewrap import Limits
-from autograder.sandbox.kernels import SandboxedKernelManager
+from autograder.sandbox.kernels import FORKED, SandboxedKernelManager
 
 
 def skipped_output() -> NotebookNode:
@@ -175,9 +175,22 @@ class JudgedExecute(Execute):
     # -- kernels ----------------------------------------------------------------------------
 
     def start_kernel(self) -> None:
-        """A kernel in a fresh sandbox, with its client, ready for the notebook."""
+        """A kernel in a fresh sandbox, with its client, ready for the notebook. One that dies
+        before its first reply is tried once more in a fresh sandbox, cold if it was forked (the
+        fork server may be at fault); only a second failure goes up."""
+        try:
+            self.start_one_kernel(cold=False)
+        except (RuntimeError, OSError) as first:
+            retry_cold = self.km is not None and self.km.kernel_start() == FORKED
+            self.log.warning("a kernel died before its first reply (%s); trying once more%s", first,
+                             " cold" if retry_cold else "")
+            self.stop_kernel()
+            self.start_one_kernel(cold=retry_cold)
+
+    def start_one_kernel(self, cold: bool) -> None:
         self.kill_reason = None
         self.km = self.create_kernel_manager()
+        self.km.cold = cold
         self.start_new_kernel()
         info = self.connect_client()
         self.nb.metadata["language_info"] = info["content"]["language_info"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -162,6 +163,38 @@ def watch_parent(parent_pid: int) -> None:
             os._exit(1)
 
 
+class NbgraderLog(logging.Handler):
+    """nbgrader's log of one submission: kept, so that a failure says its cause (nbgrader's own
+    message ends "see the above traceback") and the whole log can be read beside the result."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+        self.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(self.format(record))
+
+    def cause(self) -> str | None:
+        """The last exception the log shows, as its traceback ends: "RuntimeError: the kernel ..."."""
+        lines = [line.strip() for record in self.records for line in record.splitlines()]
+        raised = [line for line in lines if EXCEPTION_LINE.match(line)]
+        return raised[-1] if raised else None
+
+    def keep(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(self.records) + "\n", encoding="utf-8")
+
+
+# The last line of a traceback: "nbclient.exceptions.DeadKernelError: Kernel died", "OSError: ...".
+EXCEPTION_LINE = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?[A-Z]\w*(?:Error|Exception|Exit|Interrupt): .+")
+
+
+def result_log_path(out_dir: Path, student_id: str, lab_id: str) -> Path:
+    """nbgrader's log of a submission it could not grade, beside its result JSON."""
+    return out_dir / "results" / student_id / f"{lab_id}.log"
+
+
 def grade_submission(job: Job, parent_pid: int | None = None) -> tuple[SubmissionResult, SubmissionGrades | None]:
     """Grade one staged submission with nbgrader against a private gradebook copy: its
     result, and its grades in that gradebook (None when nbgrader recorded none)."""
@@ -182,12 +215,15 @@ def grade_submission(job: Job, parent_pid: int | None = None) -> tuple[Submissio
         coursedir = CourseDirectory(config=config)
         coursedir.assignment_id, coursedir.student_id = job.lab_id, job.student_id
         app = JudgedAutograde(coursedir=coursedir, config=config)
-        app.log.setLevel(logging.CRITICAL)
+        log = NbgraderLog()
+        app.log.handlers, app.log.propagate = [log], False
+        app.log.setLevel(logging.WARNING)
         app.force = True
         try:
             app.start()
         except NbGraderException as exc:
-            result.fail(f"nbgrader could not grade it ({exc})")
+            result.fail(f"nbgrader could not grade it: {log.cause() or exc}")
+            log.keep(result_log_path(Path(job.out_dir), job.student_id, job.lab_id))
         result.seconds = round(time.monotonic() - started, 2)
         if app.execution is None:
             if result.status is Status.PENDING:

@@ -7,7 +7,9 @@ kernel is a fork of it in fresh user, mount, PID, IPC, UTS and network namespace
 own in-memory home and /tmp, its own rlimits, no capability, and only its own kernel
 directory of the worker's folder (`worker_root()`, where the worker puts its submissions'
 workspaces). The worker's processes are capped by one pids cgroup (one submission runs at a
-time in a worker, and each ends whole before the next starts).
+time in a worker, and each ends whole before the next starts: before a kernel is forked, the
+cgroup must have drained back to the fork server alone, else the fork server and everything
+left in its sandbox are killed and a fresh one starts).
 
 `SandboxedKernelManager` asks `worker_fork_server()` for the fork server and gets a `ForkedKernel`,
 which looks to jupyter_client like the `Popen` of a local kernel (poll, wait, kill,
@@ -47,6 +49,7 @@ from autograder.sandbox.bubblewrap import (
 
 READY_SECONDS = 60.0  # importing torch in a cold cache on a slow disk
 SPAWN_SECONDS = 10.0
+DRAIN_SECONDS = 10.0  # for what the last kernel left (600 forked sleepers) to be gone
 
 
 def worker_root() -> Path:
@@ -128,6 +131,30 @@ class ForkServer:
             self.problem = self.problem or f"the fork server was not ready after {READY_SECONDS:g} s"
         if self.problem:
             self.close()
+        self.baseline = self.processes_now()  # bwrap's init and the fork server: what a drained sandbox holds
+
+    def processes_now(self) -> int | None:
+        """The processes (and threads) in the fork server's pids cgroup now; None without one."""
+        if self.cgroup is None:
+            return None
+        try:
+            return int((self.cgroup / "pids.current").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def drained(self, seconds: float = DRAIN_SECONDS) -> bool:
+        """Whether everything the previous kernels started is gone (within `seconds`): a kernel's
+        end kills its PID namespace, but hundreds of processes take a while to be reaped, and
+        meanwhile they count against the pids limit the next kernel shares. Without a pids
+        cgroup nothing can be counted, and the answer is yes."""
+        if self.baseline is None:
+            return True
+        deadline = time.monotonic() + seconds
+        while (now := self.processes_now()) is not None and now > self.baseline:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def listen(self) -> None:
         while True:
@@ -255,6 +282,11 @@ def worker_fork_server(workspace: Path | None, threads: int, limits: Limits) -> 
     with _lock:
         if _fork_server is not None and not _fork_server.alive:
             _problem = _fork_server.problem or "the fork server ended"
+            _fork_server.close()
+            _fork_server = None
+        if _fork_server is not None and not _fork_server.drained():
+            # what the last submission started outlives its kernel: end the fork server's whole
+            # sandbox with it, and start afresh (a few seconds, once)
             _fork_server.close()
             _fork_server = None
         if _fork_server is None:

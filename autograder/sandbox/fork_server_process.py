@@ -14,7 +14,9 @@ and, unasked, {"exited": ID, "code": returncode} when a child ends (a negative c
 
 The child enters fresh user, mount, PID, IPC, UTS and network namespaces and forks the
 kernel as the PID namespace's init, tied to the child by PR_SET_PDEATHSIG: killing the child
-kills the kernel, and the kernel's end ends every process it left. The kernel gets in-memory
+kills the kernel, and the kernel's end ends every process it left. The kernel gets its own
+/dev (the devices it needs, an empty /dev/shm capped at SHM_MB) and none of the fork server's
+file descriptors. It also gets in-memory
 `/tmp` and home of its own, sees no other submission's folder (a tmpfs covers the worker's
 folder but for its own kernel directory), gets its rlimits, drops every capability, seeds
 `random` and `numpy.random` afresh, and runs `IPKernelApp` on its connection file. Nothing it does reaches the fork server or the next kernel:
@@ -154,6 +156,28 @@ def private_folders(request: dict) -> None:
         os.close(fd)
 
 
+# The devices a kernel uses, bound into its own /dev from the sandbox's.
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+SHM_MB = 64  # the kernel's own /dev/shm
+
+
+def private_dev() -> None:
+    """A /dev of the kernel's own: the devices it needs and an empty, size-capped /dev/shm. The
+    sandbox's /dev (and its /dev/shm, a tmpfs every kernel forked from here would otherwise
+    share) is covered: nothing one kernel writes there reaches the next."""
+    kept = {name: os.open(f"/dev/{name}", os.O_PATH) for name in DEVICES if os.path.exists(f"/dev/{name}")}
+    mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "size=64k,mode=755")
+    for name, fd in kept.items():
+        os.close(os.open(f"/dev/{name}", os.O_CREAT | os.O_WRONLY, 0o666))
+        mount(f"/proc/self/fd/{fd}", f"/dev/{name}", None, MS_BIND)
+        os.close(fd)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
+                         ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"/dev/{name}")
+    os.mkdir("/dev/shm")
+    mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={SHM_MB}m,mode=1777")
+
+
 def become_kernel(request: dict, log_fd: int) -> None:
     """In the forked child: namespaces, then the kernel as their PID 1 (never returns)."""
     code = 70
@@ -164,6 +188,8 @@ def become_kernel(request: dict, log_fd: int) -> None:
         os.dup2(null, 0)
         os.dup2(log_fd, 1)
         os.dup2(log_fd, 2)
+        # the fork server's own descriptors (its wake-up pipe, the log it was handed) stay with it
+        os.closerange(3, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
         enter_namespaces()
         kernel = os.fork()
         if kernel:  # this process stands for the kernel: the fork server waits on it, kills it
@@ -173,6 +199,7 @@ def become_kernel(request: dict, log_fd: int) -> None:
         checked(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "die with the parent")
         os.setsid()
         private_folders(request)
+        private_dev()
         libc.sethostname(b"sandbox", 7)
         for name, (soft, hard) in request["rlimits"].items():
             resource.setrlimit(getattr(resource, name), (soft, hard))

@@ -21,7 +21,7 @@ import weakref
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
 from autograder.sandbox.bubblewrap import (
     KERNEL_ARGUMENTS,
@@ -80,6 +80,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     open_files = Integer(Limits.open_files, help="Open files of the kernel and each child.").tag(config=True)
     scratch_mb = Integer(Limits.scratch_mb, help="Size of the kernel's home and /tmp, each.").tag(config=True)
     threads = Integer(1, help="Math threads of the kernel.").tag(config=True)
+    cold = Bool(False, help="Start the kernel cold, not forked from the worker's fork server (a retry).")
 
     _cgroup: Path | None = None
     _sandboxed = False
@@ -126,7 +127,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         """How its kernel started, for the report: forked from the fork server, or cold and why."""
         if self._forked:
             return FORKED
-
+        if self.cold:
+            return "cold: a retry after a forked kernel died before its first reply"
         return f"cold: {fork_server_problem() or 'no fork server'}"
 
     def exit_reason(self) -> str:
@@ -154,7 +156,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         scratch.mkdir(parents=True, exist_ok=True)
         _live_managers.add(self)
 
-        fork_server = worker_fork_server(self.folder, self.threads, self.limits)
+        fork_server = None if self.cold else worker_fork_server(self.folder, self.threads, self.limits)
         if fork_server is not None:
             self._sandboxed = self._forked = True
             process = fork_server.spawn(self.folder / "kernel", self.connection_file,
