@@ -36,10 +36,7 @@ from nbgrader.plugins import ExportPlugin
 from traitlets import Unicode
 
 from autograder.grading.results import ResultsFormError, Status, SubmissionResult, read_result, result_path
-
-
-class RosterError(ValueError):
-    """A roster file that is not the LMS export it should be."""
+from autograder.intake.rosters import Roster, RosterError, RosterRow
 
 
 @dataclass(frozen=True)
@@ -86,61 +83,6 @@ def read_class_grades(gradebook: Gradebook, students: list[str] | None = None,
                 submission.score, submission.late_submission_penalty or 0.0,
                 submission.timestamp.isoformat() if submission.timestamp else "", pending)
     return grades
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    key: str  # the course's student id, as the roster's key column holds it ("" where it has none)
-    columns: dict[str, str]  # the row as the LMS exported it
-
-    @property
-    def label(self) -> str:
-        """How the export names the row to people: its id, else its name."""
-        name = self.columns.get("Student") or " ".join(
-            filter(None, (self.columns.get("First name"), self.columns.get("Last name"))))
-        return self.key if self.key else f"{name or '?'} (no id in the roster)"
-
-
-@dataclass
-class Roster:
-    """An LMS export: its header, its student rows, the column that holds course student ids."""
-    header: list[str]
-    rows: list[RosterRow]
-    key_column: str
-
-    @classmethod
-    def read(cls, path: Path, key_column: str, required: tuple[str, ...]) -> Roster:
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.DictReader(handle)
-                header = list(reader.fieldnames or [])
-                records = list(reader)
-        except (OSError, UnicodeDecodeError, csv.Error) as error:
-            raise RosterError(f"{path}: cannot read the roster ({error})") from error
-        missing = [name for name in (key_column, *required) if name not in header]
-        if missing:
-            raise RosterError(f"{path}: no column {', '.join(repr(m) for m in missing)}; is it the LMS's "
-                              f"gradebook export? (columns: {', '.join(header[:8])})")
-        rows = [RosterRow(normal_id(record[key_column]), {k: (v or "") for k, v in record.items() if k})
-                for record in records if not is_canvas_meta_row(record)]
-        return cls(header, rows, key_column)
-
-    def matched(self, grades: ClassGrades) -> tuple[list[tuple[RosterRow, str | None]], list[str]]:
-        """Each roster row with its student id in the gradebook (None: no submission at all),
-        and the graded students the roster lacks."""
-        by_key = {normal_id(student_id): student_id for student_id in grades.students}
-        pairs = [(row, by_key.get(row.key) if row.key else None) for row in self.rows]
-        keys = {row.key for row in self.rows}
-        return pairs, [student_id for student_id in grades.students if normal_id(student_id) not in keys]
-
-
-def normal_id(value: str | None) -> str:
-    return (value or "").strip().casefold()
-
-
-def is_canvas_meta_row(record: dict) -> bool:
-    """Canvas's "Points Possible" (and, in older exports, "Muted") rows under the header."""
-    return (record.get("Student") or "").strip() in {"Points Possible", "Muted"}
 
 
 def format_points(value: float) -> str:
