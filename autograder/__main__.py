@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {release,verify,grade,export,similarity,selfgrade,site,bundle,gradescope,demo} ...
+"""Command line: python -m autograder {release,verify,grade,intake,export,similarity,selfgrade,site,bundle,gradescope,demo} ...
 
 Grading limits and the per-cell timeout come from nbgrader_config.py; a flag replaces one
 only when it is given.
@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     verify = commands.add_parser("verify", help="prove each lab's solution, stubs, judges and release agree")
     verify.add_argument("labs", nargs="*", metavar="LAB_ID")
 
-    grade = commands.add_parser("grade", help="grade SUBMITTED_DIR/<student>/<lab>/<lab>.ipynb")
+    grade = commands.add_parser("grade", help="grade SUBMITTED_DIR/<student>/<lab>/<lab>.ipynb, or the class "
+                                "archive of Canvas or Moodle (--lms)")
     grade.add_argument("submitted", type=Path, metavar="SUBMITTED_DIR")
     grade.add_argument("--out", type=Path, required=True, metavar="OUT_DIR")
     grade.add_argument("--labs", nargs="+", metavar="ID")
@@ -39,6 +40,26 @@ def main(argv: list[str] | None = None) -> int:
                        "postgresql://user@host/db works)")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="a Dask scheduler (tcp://host:8786) to grade on; OUT_DIR must be shared with its workers")
+
+    intake = commands.add_parser("intake", help="collect the class archive of Canvas or Moodle into nbgrader's "
+                                 "submitted layout (what grade --lms does first), and say who is who")
+    intake.add_argument("archive", type=Path, metavar="ARCHIVE", help="the LMS's zip, or a folder of them (one per lab)")
+    intake.add_argument("--out", type=Path, required=True, metavar="SUBMITTED_DIR")
+    intake.add_argument("--labs", nargs="+", metavar="ID")
+    for command in (grade, intake):  # a class archive as the LMS hands it out (autograder.intake.lms)
+        command.add_argument("--lms", choices=["canvas", "moodle"],
+                             help="the input is the class archive the LMS gives for a lab (or a folder of them, "
+                                  "one per lab), collected by nbgrader's zip_collect with the LMS's named_regexp")
+        command.add_argument("--named-regexp", metavar="REGEXP",
+                             help="replaces the LMS's preset; matched against each path inside the archive, with "
+                                  "nbgrader's groups student_id and file_id (and timestamp)")
+        command.add_argument("--roster", type=Path, action="append", metavar="FILE",
+                             help="LMS id -> course id: Canvas's gradebook export; Moodle's grading worksheet "
+                                  "(and, if it shows no ID number, the grades export as a second --roster)")
+        command.add_argument("--key", metavar="COLUMN", help="the roster column of the course's student ids "
+                             "(default: SIS Login ID for Canvas, ID number for Moodle)")
+        command.add_argument("--lms-timezone", default="UTC", metavar="TZ",
+                             help="the timezone of the times in Moodle's grading worksheet (default: UTC)")
 
     export = commands.add_parser("export", help="grades for Canvas, Moodle or a plain CSV, from a graded OUT_DIR")
     export.add_argument("--graded", type=Path, required=True, metavar="OUT_DIR", help="what `grade --out` wrote")
@@ -106,17 +127,49 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if run_verify(args.labs or None) else 1
     if args.command == "grade":
         from autograder.course.config import course_limits
+        from autograder.intake.lms import ArchiveError
+        from autograder.intake.rosters import RosterError
         from autograder.outputs.console import print_summary, print_table
         from autograder.pipeline.run import grade_run
         limits = course_limits(memory_mb=args.memory, wall_seconds=args.wall)  # a flag not given: None
-        run = grade_run(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
-                        limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True)
+        try:
+            run = grade_run(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
+                            limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True,
+                            lms=lms_options(parser, args))
+        except (ArchiveError, RosterError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        if run.collected is not None:
+            print("\n".join(run.collected.lines))
         print_table(run.submissions)
         print_summary(run.summary)
         print(f"grades:   {(args.out / 'grades.csv').resolve()}")
         print(f"report:   {(args.out / 'report.html').resolve()}")
         print(f"similar:  {(args.out / 'similarity.html').resolve()}")
         print(f"feedback: {(args.out / 'feedback').resolve()}/<student>/<lab>.html")
+        return 0
+    if args.command == "intake":
+        import shutil
+        import tempfile
+
+        from autograder.intake.lms import ArchiveError, collect_class_archives
+        from autograder.intake.rosters import RosterError
+        if args.out.exists() and any(args.out.iterdir()):
+            parser.error(f"{args.out} is not empty; intake writes a new SUBMITTED_DIR")
+        options = lms_options(parser, args)
+        if options is None:
+            parser.error("intake needs --lms canvas|moodle (or --named-regexp)")
+        with tempfile.TemporaryDirectory() as work:
+            try:
+                collected = collect_class_archives(args.archive, Path(work), options, args.labs or labs)
+            except (ArchiveError, RosterError) as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 1
+            shutil.copytree(collected.folder, args.out, dirs_exist_ok=True)
+        print("\n".join(collected.lines))
+        for (student_id, lab_id), notes in sorted(collected.notes.items()):
+            print(f"{student_id}/{lab_id}: " + "; ".join(notes))
+        print(f"submitted: {args.out.resolve()} (python -m autograder grade {args.out} --out OUT_DIR)")
         return 0
     if args.command == "export":
         from autograder.outputs.export import RosterError, export
@@ -199,6 +252,16 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.demo.instructor_demo import demo as run_demo
         return run_demo(args.out, labs=args.labs, students=args.students)
     return 2
+
+
+def lms_options(parser: argparse.ArgumentParser, args: argparse.Namespace):
+    """`grade`/`intake`'s class-archive flags as `autograder.intake.lms.LmsOptions` (None: none given)."""
+    from autograder.intake.lms import LmsOptions
+    if not args.lms and not args.named_regexp:
+        if args.roster:
+            parser.error("--roster maps an LMS's ids: give --lms canvas|moodle")
+        return None
+    return LmsOptions(args.lms, tuple(args.roster or ()), args.named_regexp, args.key, args.lms_timezone)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
-"""LMS zip downloads -> nbgrader's submitted layout, `<student_id>/<lab_id>/<lab_id>.ipynb`.
+"""Zips, one per student -> nbgrader's submitted layout, `<student_id>/<lab_id>/<lab_id>.ipynb`.
 
     folder, problems = unpack_archives(SUBMITTED_DIR, unpacked_dir, labs)
 
 A folder holding one zip per student (`<student_id>.zip` or `<student_id>_<anything>.zip`)
 is unpacked with nbgrader's own `unzip`; an archive with a member outside itself or past
-`MAX_UNZIPPED_MB` is refused, and its student gets a problem instead of a grade.
+`MAX_UNZIPPED_MB` is refused (`check_archive`), and its student gets a problem instead of a
+grade. The one archive of a whole class that Canvas or Moodle hands out is
+`autograder.intake.lms`'s (`grade --lms`), which refuses unsafe archives with the same check.
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 The pipeline, in this process unless said otherwise:
 
-1. intake (`autograder.intake`): unpack LMS zips, read, restore and stage each notebook;
+1. intake (`autograder.intake`): unpack LMS zips (with `lms`, the class archive Canvas or Moodle
+   gives, collected by nbgrader's zip_collect), read, restore and stage each notebook;
    a submission that cannot be read gets its status and 0 points here.
 2. release each lab, with its due date (`autograder.grading.late`), into the class gradebook
    (SQLite, or PostgreSQL with `db_url`) and into a template SQLite gradebook the workers copy.
@@ -42,7 +43,7 @@ from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from autograder.course.config import course_config, course_limits, course_timeout, quiet_nbgrader
-from autograder.course.labs import manual_points, max_points
+from autograder.course.labs import available_labs, manual_points, max_points
 from autograder.course.student_version import generate_student_version
 from autograder.grading.gradebook import SubmissionGrades, has_submission, merge_grades, share_engines
 from autograder.grading.late import late_record, set_due_dates
@@ -60,6 +61,7 @@ from autograder.grading.regrade import (
 from autograder.grading.results import Status, SubmissionResult, result_path, write_result
 from autograder.grading.scoring import Scoring
 from autograder.grading.worker import Job, grade_submission, warm_worker
+from autograder.intake.lms import Collected, LmsOptions, collect_class_archives
 from autograder.intake.submissions import Intake, take_in
 from autograder.judging.judges import course_secret
 from autograder.outputs import feedback, report
@@ -73,22 +75,23 @@ class GradingRun:
     """What `grade_run` gives back: every submission's result, and what the run did with each."""
     submissions: list[SubmissionResult]
     summary: RunSummary
+    collected: Collected | None = None  # what the LMS's class archives held (`lms`)
 
 
 def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
           workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
           scheduler: str | None = None, progress: bool = False,
-          partial_credit: bool | None = None) -> list[SubmissionResult]:
+          partial_credit: bool | None = None, lms: LmsOptions | None = None) -> list[SubmissionResult]:
     """Grade every submission under `submitted_dir` into `out_dir`; see the module docstring.
     timeout (per cell), limits and partial_credit: None means the course's (`nbgrader_config.py`)."""
     return grade_run(submitted_dir, out_dir, labs, timeout, workers, limits, db_url, scheduler, progress,
-                     partial_credit).submissions
+                     partial_credit, lms).submissions
 
 
 def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
               workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
               scheduler: str | None = None, progress: bool = False,
-              partial_credit: bool | None = None) -> GradingRun:
+              partial_credit: bool | None = None, lms: LmsOptions | None = None) -> GradingRun:
     """`grade`, also saying which submissions were graded in this run and why (`RunSummary`)."""
     quiet_nbgrader()
     share_engines()
@@ -100,7 +103,13 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     submitted_dir, out_dir = submitted_dir.resolve(), out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     db_url = db_url or f"sqlite:///{out_dir / 'gradebook.db'}"
+    collected = None
+    if lms is not None:  # the LMS's class archive(s), through nbgrader's zip_collect (`autograder.intake.lms`)
+        collected = collect_class_archives(submitted_dir, out_dir / "collected", lms, labs or available_labs())
+        submitted_dir = collected.folder
     intakes = take_in(submitted_dir, out_dir / "staged", labs)
+    if collected is not None:
+        collected.annotate(intakes)
     lab_ids = sorted({intake.lab_id for intake in intakes})
     secret = course_secret()
     fingerprints = lab_fingerprints(lab_ids, Settings(timeout, limits, secret))
@@ -147,7 +156,7 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
                     assignment=lab_ids).export(gb)
     similar = write_similarity(out_dir, lab_ids, Similarity(config=config))
     report.write_report(out_dir, submissions, confinement(), summary, similar)
-    return GradingRun(submissions, summary)
+    return GradingRun(submissions, summary, collected)
 
 
 def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Path, config) -> Path:
