@@ -27,10 +27,47 @@ from labutils.call_outcomes import Case, Outcome, best_match, call
 from labutils.examine import Diagnosis, Exercise, KnownMistake, Subject, examine
 
 DEMO_SECRET = "nn-training-labs demo secret: set NNLABS_COURSE_SECRET for a real class"
+SECRET_VARIABLE = "NNLABS_COURSE_SECRET"
+# "1": a class may be graded with the demo secret when no course secret is set, as with
+# `grade --demo-secret`; the test session sets it (tests/conftest.py), a course never should.
+DEMO_SECRET_VARIABLE = "NNLABS_ALLOW_DEMO_SECRET"
+DEMO_SECRET_SAID = "the public demo secret: anyone with the repository can compute the hidden cases"
+COURSE_SECRET_SAID = "the course secret"
+
+
+class SecretMissing(RuntimeError):
+    """A class to grade, no course secret, and no leave to use the public demo secret."""
 
 
 def course_secret() -> str:
-    return os.environ.get("NNLABS_COURSE_SECRET") or DEMO_SECRET
+    """NNLABS_COURSE_SECRET, else the public demo secret (`grading_secret` says who may grade with it)."""
+    return os.environ.get(SECRET_VARIABLE) or DEMO_SECRET
+
+
+def demo_secret_allowed(demo_secret: bool = False) -> bool:
+    """Whether the demo secret may grade: asked for (`--demo-secret`), or NNLABS_ALLOW_DEMO_SECRET=1."""
+    return demo_secret or os.environ.get(DEMO_SECRET_VARIABLE, "").strip() not in ("", "0")
+
+
+def grading_secret(demo_secret: bool = False) -> str:
+    """The secret a class is graded with: NNLABS_COURSE_SECRET; the public demo secret only when
+    asked for (`demo_secret`, `demo_secret_allowed`), else `SecretMissing`, which says what to set."""
+    if os.environ.get(SECRET_VARIABLE):
+        return os.environ[SECRET_VARIABLE]
+    if demo_secret_allowed(demo_secret):
+        return DEMO_SECRET
+    raise SecretMissing(
+        f"{SECRET_VARIABLE} is not set. The hidden cases of each student are drawn from it; without it they "
+        "would come from the public demo secret, and anyone with the repository could compute every "
+        f"student's hidden inputs and expected values. Set {SECRET_VARIABLE} to the course's own secret "
+        "(keep it, a regrade needs the same one), or, for a trial run no grade comes from, pass --demo-secret "
+        f"(grade(..., demo_secret=True), or {DEMO_SECRET_VARIABLE}=1).")
+
+
+def secret_said(secret: str | None = None) -> str:
+    """Which kind of secret `secret` (default: the one grading would use now) is, in words."""
+    return DEMO_SECRET_SAID if (secret if secret is not None else course_secret()) == DEMO_SECRET \
+        else COURSE_SECRET_SAID
 
 
 def judge_seed(secret: str, student_id: str, lab_id: str, grade_id: str) -> int:
@@ -155,10 +192,22 @@ TRIVIAL_ANSWERS: dict[str, Callable] = {
 }
 
 
+class PassOnlyOracle(ReferenceOracle):
+    """The reference, asked only whether a case passed: no mistake is looked for (running the
+    catalogue on every wrong case of a trivial answer would cost more than the grading)."""
+
+    def mistake(self, exercise: Exercise, case: Case, actual: Outcome, expected: Outcome) -> KnownMistake | None:
+        return None
+
+    def wrong_on(self, exercise: Exercise, case: Case) -> set[str]:
+        return set()
+
+
 def trivially_passed(lab_id: str, judge: Judge, cases: list[Case], oracle: ReferenceOracle) -> set[int]:
     """The indexes of the cases one of `TRIVIAL_ANSWERS` passes (the reference's functions
     stand in for the exercise's others, as in a notebook that has them right)."""
     found: set[int] = set()
+    oracle = PassOnlyOracle(lab_id)
     reference = reference_namespace(lab_id)
     for answer in TRIVIAL_ANSWERS.values():
         functions = {**reference, judge.exercise.callee: answer}
