@@ -1,4 +1,4 @@
-"""Command line: python -m autograder {release,verify,grade,intake,export,similarity,selfgrade,site,bundle,gradescope,demo} ...
+"""Command line: python -m autograder {release,verify,grade,extend,intake,export,similarity,selfgrade,site,bundle,gradescope,demo} ...
 
 Grading limits and the per-cell timeout come from nbgrader_config.py; a flag replaces one
 only when it is given.
@@ -60,6 +60,20 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: SIS Login ID for Canvas, ID number for Moodle)")
         command.add_argument("--lms-timezone", default="UTC", metavar="TZ",
                              help="the timezone of the times in Moodle's grading worksheet (default: UTC)")
+
+    extend = commands.add_parser("extend", help="give a student more time for a lab: nbgrader's extension, in the "
+                                 "class gradebook; the next grade regrades that submission alone")
+    extend.add_argument("student", nargs="?", metavar="STUDENT_ID")
+    extend.add_argument("lab", nargs="?", metavar="LAB_ID")
+    extend_by = extend.add_mutually_exclusive_group(required=True)
+    extend_by.add_argument("--days", type=float, metavar="N", help="due N days after the lab's due date (0: none)")
+    extend_by.add_argument("--hours", type=float, metavar="N", help="due N hours after the lab's due date (0: none)")
+    extend_by.add_argument("--until", metavar="DATE", help='due then: "2026-09-24 23:59 UTC" (UTC unless it says)')
+    extend_by.add_argument("--csv", type=Path, metavar="FILE",
+                           help="many: columns student_id, lab_id and one of days, hours, until")
+    extend_in = extend.add_mutually_exclusive_group(required=True)
+    extend_in.add_argument("--graded", type=Path, metavar="OUT_DIR", help="grade's OUT_DIR (its gradebook.db)")
+    extend_in.add_argument("--db", metavar="URL", help="the class gradebook, as grade --db has it")
 
     export = commands.add_parser("export", help="grades for Canvas, Moodle or a plain CSV, from a graded OUT_DIR")
     export.add_argument("--graded", type=Path, required=True, metavar="OUT_DIR", help="what `grade --out` wrote")
@@ -170,6 +184,29 @@ def main(argv: list[str] | None = None) -> int:
         for (student_id, lab_id), notes in sorted(collected.notes.items()):
             print(f"{student_id}/{lab_id}: " + "; ".join(notes))
         print(f"submitted: {args.out.resolve()} (python -m autograder grade {args.out} --out OUT_DIR)")
+        return 0
+    if args.command == "extend":
+        from autograder.course.config import course_config, quiet_nbgrader
+        from autograder.grading.late import ExtensionError, Grant, grant_extensions, parse_until, read_grants
+        if (args.csv is None) != bool(args.student and args.lab) or (args.csv is not None and args.student):
+            parser.error("extend takes STUDENT_ID LAB_ID with --days, --hours or --until, or --csv FILE alone")
+        try:
+            grants = read_grants(args.csv) if args.csv is not None else [
+                Grant(args.student, args.lab, args.days, args.hours, args.until and parse_until(args.until))]
+            unknown = sorted({grant.lab_id for grant in grants} - set(labs))
+            if unknown:
+                raise ExtensionError(f"unknown lab id {', '.join(unknown)}; the labs are {', '.join(labs)}")
+            quiet_nbgrader()
+            if args.graded is not None:
+                args.graded.mkdir(parents=True, exist_ok=True)
+            db_url = args.db or f"sqlite:///{args.graded.resolve() / 'gradebook.db'}"
+            granted = grant_extensions(db_url, grants, course_config(),
+                                       None if args.db else args.graded.resolve() / "course" / "release")
+        except ExtensionError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print("\n".join(grant.line() for grant in granted))
+        print("the next grade regrades these submissions, and no other (each extension is in its fingerprint)")
         return 0
     if args.command == "export":
         from autograder.outputs.export import RosterError, export

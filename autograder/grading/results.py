@@ -194,6 +194,7 @@ class SubmissionResult:
     seconds_late: float = 0.0  # after the lab's due date (`autograder.grading.late`), by its timestamp.txt
     late_penalty: float = 0.0  # points taken for it: the score is max(0, points - late_penalty)
     manual_points: float = 0.0  # of written answers, graded by hand in formgrader: not in `points`
+    extended_due: str = ""  # the student's due date after an extension ("2026-09-24 23:59 UTC"); "" without one
 
     @property
     def points_text(self) -> str:
@@ -231,7 +232,7 @@ class SubmissionResult:
                 "cells": {grade_id: cell.to_json() for grade_id, cell in self.cells.items()},
                 "notes": self.notes, "flags": self.flags, "digest": self.digest, "fingerprint": self.fingerprint,
                 "seconds_late": self.seconds_late, "late_penalty": self.late_penalty,
-                "manual_points": self.manual_points}
+                "manual_points": self.manual_points, "extended_due": self.extended_due}
 
     @classmethod
     def from_json(cls, data: dict) -> SubmissionResult:
@@ -246,7 +247,8 @@ class SubmissionResult:
                        cells={grade_id: CellResult.from_json(cell) for grade_id, cell in data["cells"].items()},
                        notes=list(data["notes"]), flags=list(data["flags"]), digest=data["digest"],
                        fingerprint=dict(data["fingerprint"]), seconds_late=data.get("seconds_late", 0.0),
-                       late_penalty=data.get("late_penalty", 0.0), manual_points=data.get("manual_points", 0.0))
+                       late_penalty=data.get("late_penalty", 0.0), manual_points=data.get("manual_points", 0.0),
+                       extended_due=data.get("extended_due", ""))
         except (KeyError, TypeError, ValueError) as exc:  # a field missing, or of the wrong kind
             raise ResultsFormError(f"a results file of form {FORM} without a valid {exc}") from exc
 

@@ -35,6 +35,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Unicode
 
+from autograder.grading.gradebook import never_graded
 from autograder.grading.results import ResultsFormError, Status, SubmissionResult, read_result, result_path
 from autograder.intake.rosters import Roster, RosterError, RosterRow
 
@@ -76,6 +77,8 @@ def read_class_grades(gradebook: Gradebook, students: list[str] | None = None,
             try:
                 submission = gradebook.find_submission(lab_id, student_id)
             except MissingEntry:
+                continue
+            if never_graded(submission):  # it holds an extension; nothing handed in yet
                 continue
             pending = sum(grade.max_score for notebook in submission.notebooks for grade in notebook.grades
                           if grade.needs_manual_grade)

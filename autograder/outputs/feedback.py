@@ -39,13 +39,17 @@ def exercise_row(cell: CellResult) -> str:
 
 
 def score_line(result: SubmissionResult) -> str:
-    """The points; for a late submission, how late, the penalty and the score left."""
+    """The points; for a late submission, how late, the penalty and the score left; with an
+    extension, the extended due date ("Extension to 2026-09-24 23:59 UTC; on time.")."""
     score = f'<p class="score">{escape(result.points_text)}</p>'
     if not result.seconds_late:
-        return score
+        return score + (f"<p>Extension to {escape(result.extended_due)}; on time.</p>" if result.extended_due else "")
     taken = (f"{result.late_penalty:g} point(s) taken for lateness: {result.score:g} / {result.max_points:g}"
              if result.late_penalty else "no points taken for it")
-    return score + f'<p class="status">Submitted {lateness(result.seconds_late)} after the due date; {taken}.</p>'
+    late = lateness(result.seconds_late)
+    when = (f"Extension to {escape(result.extended_due)}; submitted {late} after the extended due date"
+            if result.extended_due else f"Submitted {late} after the due date")
+    return score + f'<p class="status">{when}; {taken}.</p>'
 
 
 def feedback_html(result: SubmissionResult) -> str:

@@ -20,12 +20,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
-from autograder.grading.late import lateness
+from autograder.grading.late import timeliness
 from autograder.grading.results import Status, SubmissionResult
 from autograder.outputs.similarity import SimilarPair, ranking_table
 from autograder.sandbox.kernels import FORKED
 
 if TYPE_CHECKING:
+    from autograder.grading.gradebook import Override
     from autograder.grading.regrade import RunSummary
 
 STYLE = """
@@ -165,8 +166,25 @@ def similarity_section(similar: list[SimilarPair] | None) -> str:
             + ranking_table(similar, link="similarity.html"))
 
 
+def overrides_section(overrides: list[Override] | None) -> str:
+    """What was given by hand in formgrader to autograded cells: kept by every re-run; to review
+    where the code changed since (`autograder.grading.gradebook.overrides`)."""
+    if not overrides:
+        return ""
+    review = sum(o.to_review for o in overrides)
+    note = (f'<p class="warn">{review} given to code that has changed since: look at them again in formgrader '
+            "(saving a score there clears its \"needs manual grade\"; until then the LMS exports hold the lab "
+            "as pending).</p>") if review else ""
+    rows = [[o.student_id, o.lab_id, o.cell, o.kind, o.given,
+             "to review: the code changed since" if o.to_review else "stands: the code is unchanged"]
+            for o in overrides]
+    return ("<h2>Given by hand in formgrader</h2><p>Scores and comments given by hand to autograded cells; a "
+            "re-run never writes over them.</p>" + note
+            + table(["student", "lab", "cell", "what", "given by hand", "status"], rows))
+
+
 def report_html(submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None,
-                similar: list[SimilarPair] | None = None) -> str:
+                similar: list[SimilarPair] | None = None, overrides: list[Override] | None = None) -> str:
     submissions = list(submissions)
     kinds = Counter(s.status.value for s in submissions)
     sandbox_note = f'<p class="{"warn" if confinement.startswith("NOT") else "info"}">Kernels: {escape(confinement)}</p>'
@@ -177,8 +195,9 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
     noted = [[s.student_id, s.lab_id, "; ".join(s.notes)] for s in submissions if s.notes]
     slowest = [[s.student_id, s.lab_id, f"{s.seconds:.1f}", s.sentence]
                for s in sorted(submissions, key=lambda s: -s.seconds)[:10] if s.seconds]
-    late = [[s.student_id, s.lab_id, lateness(s.seconds_late), f"{s.points:g}", f"{s.late_penalty:g}", f"{s.score:g}"]
-            for s in sorted(submissions, key=lambda s: -s.seconds_late) if s.seconds_late]
+    late = [[s.student_id, s.lab_id, timeliness(s.seconds_late, s.extended_due), f"{s.points:g}",
+             f"{s.late_penalty:g}", f"{s.score:g}"]
+            for s in sorted(submissions, key=lambda s: -s.seconds_late) if s.seconds_late or s.extended_due]
     rates_figure, _ = pass_rates(submissions)
     mistakes_figure, common_mistakes = frequent_mistakes(submissions)
     return f"""<!DOCTYPE html>
@@ -188,6 +207,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 <p>{len(submissions)} submissions from {len({s.student_id for s in submissions})} students:
 {", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))}.</p>
 {this_run(summary)}
+{overrides_section(overrides)}
 <h2>Scores per lab</h2>{score_distribution(submissions) if submissions else ""}{hand_grading_note(submissions)}
 <h2>Pass rate per exercise</h2>{rates_figure}
 {partial_credit_section(submissions)}
@@ -202,9 +222,10 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 <h2>What the grader changed before grading</h2>
 {table(["student", "lab", "notes"], noted)}
 <h2>Late submissions</h2>
-<p>Penalties follow the course's policy (<code>LatePenalty</code> in nbgrader_config.py); the gradebook keeps
-the points and the penalty apart, so a regrade never takes them twice.</p>
-{table(["student", "lab", "late by", "points", "penalty", "score"], late)}
+<p>Penalties follow the course's policy (<code>LatePenalty</code> in nbgrader_config.py), from the extended due
+date where a student has an extension (<code>python -m autograder extend</code>); the gradebook keeps the
+points and the penalty apart, so a regrade never takes them twice.</p>
+{table(["student", "lab", "when", "points", "penalty", "score"], late)}
 <h2>Slowest submissions</h2>
 {table(["student", "lab", "seconds", "status"], slowest)}
 </body></html>
@@ -212,7 +233,7 @@ the points and the penalty apart, so a regrade never takes them twice.</p>
 
 
 def write_report(out_dir: Path, submissions: list[SubmissionResult], confinement: str, summary: RunSummary | None = None,
-                 similar: list[SimilarPair] | None = None) -> Path:
+                 similar: list[SimilarPair] | None = None, overrides: list[Override] | None = None) -> Path:
     path = out_dir / "report.html"
-    path.write_text(report_html(submissions, confinement, summary, similar), encoding="utf-8")
+    path.write_text(report_html(submissions, confinement, summary, similar, overrides), encoding="utf-8")
     return path

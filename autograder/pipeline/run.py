@@ -8,9 +8,10 @@ The pipeline, in this process unless said otherwise:
 2. release each lab, with its due date (`autograder.grading.late`), into the class gradebook
    (SQLite, or PostgreSQL with `db_url`) and into a template SQLite gradebook the workers copy.
 3. resume (`autograder.grading.regrade`): a submission whose results file matches what was handed
-   in and the lab's fingerprint (the reference solution, released notebook, judges,
-   catalogue, due date and late policy, labutils, grader and settings it was graded with), and that is in the
-   gradebook, is not graded again; so a re-run after kill -9 finishes the rest, a re-run
+   in and its fingerprint (the reference solution, released notebook, judges, catalogue,
+   due date and late policy of its lab, the student's extension, labutils, grader and settings
+   it was graded with), and that is in the gradebook, is not graded again; so a re-run after
+   kill -9 finishes the rest, a re-run
    with nothing new changes nothing, and a fixed judge regrades its lab's submissions
    (the summary and the report say how many and why).
 4. grade the rest in parallel: local worker processes, or a Dask cluster (`scheduler`);
@@ -45,16 +46,17 @@ from tqdm import tqdm
 from autograder.course.config import course_config, course_limits, course_timeout, quiet_nbgrader
 from autograder.course.labs import available_labs, manual_points, max_points
 from autograder.course.student_version import generate_student_version
-from autograder.grading.gradebook import SubmissionGrades, has_submission, merge_grades, share_engines
-from autograder.grading.late import late_record, set_due_dates
+from autograder.grading.gradebook import SubmissionGrades, has_submission, merge_grades, overrides, share_engines
+from autograder.grading.late import extended_due, granted_extensions, late_record, set_due_dates, store_extensions
 from autograder.grading.regrade import (
     NOT_IN_GRADEBOOK,
     Decision,
     Fingerprint,
     RunSummary,
     Settings,
-    lab_fingerprints,
+    code_unchanged,
     recorded_result,
+    submission_fingerprints,
     submission_key,
     why_grade,
 )
@@ -112,20 +114,24 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
         collected.annotate(intakes)
     lab_ids = sorted({intake.lab_id for intake in intakes})
     secret = course_secret()
-    fingerprints = lab_fingerprints(lab_ids, Settings(timeout, limits, secret))
+    extensions = granted_extensions(db_url, lab_ids)  # the class gradebook's: each is part of its fingerprint
+    fingerprints = submission_fingerprints([(i.student_id, i.lab_id) for i in intakes],
+                                           Settings(timeout, limits, secret, partial_credit), extensions)
     workers = workers or os.cpu_count() or 1
     threads = max(1, (os.cpu_count() or 1) // workers)
     pool = None
     # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
-        if not scheduler and any(intake.ready and recorded(out_dir, intake, fingerprints[intake.lab_id])[1]
+        if not scheduler and any(intake.ready and recorded(out_dir, intake,
+                                                           fingerprints[intake.student_id, intake.lab_id])[1]
                                  for intake in intakes):
             pool = start_workers(workers, threads, limits)  # they get ready while the labs are released
         template = prepare_gradebooks(lab_ids, out_dir, db_url, work, config)
+        store_extensions(f"sqlite:///{template}", extensions)  # the workers' penalties count from them
         submissions, jobs, decisions = [], [], []
         for intake in intakes:
-            fingerprint = fingerprints[intake.lab_id]
+            fingerprint = fingerprints[intake.student_id, intake.lab_id]
             done, reason = resume(out_dir, db_url, intake, fingerprint)
             decisions.append(Decision(intake.student_id, intake.lab_id, reason))
             if done is not None:
@@ -133,15 +139,17 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
             elif not intake.ready:
                 unread = SubmissionResult(intake.student_id, intake.lab_id)
                 unread.fail(intake.problem)
-                submissions.append(record(out_dir, db_url, intake, unread, None, fingerprint))
+                submissions.append(record(out_dir, db_url, intake, unread, None, fingerprint, code_unchanged(reason)))
             else:
                 jobs.append(Job(intake.student_id, intake.lab_id, str(out_dir / "staged"), str(out_dir),
                                 str(template), timeout, limits, threads, secret, partial_credit))
         by_key = {(i.student_id, i.lab_id): i for i in intakes}
+        reasons = {(d.student_id, d.lab_id): d.reason for d in decisions}
         bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not progress or not jobs)
         for job, (result, grades) in run_jobs(jobs, workers, scheduler, pool):
             submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], result, grades,
-                                      fingerprints[job.lab_id]))
+                                      fingerprints[job.student_id, job.lab_id],
+                                      code_unchanged(reasons[job.student_id, job.lab_id])))
             bar.set_postfix_str(f"{job.student_id}/{job.lab_id}", refresh=False)
             bar.update()
         bar.close()
@@ -155,7 +163,8 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
         CsvExporter(to=str(out_dir / "grades.csv"), student=sorted({s.student_id for s in submissions}),
                     assignment=lab_ids).export(gb)
     similar = write_similarity(out_dir, lab_ids, Similarity(config=config))
-    report.write_report(out_dir, submissions, confinement(), summary, similar)
+    report.write_report(out_dir, submissions, confinement(), summary, similar,
+                        overrides(db_url, lab_ids, summary.new_code))
     return GradingRun(submissions, summary, collected)
 
 
@@ -257,18 +266,22 @@ def recorded(out_dir: Path, intake: Intake, fingerprint: Fingerprint) -> tuple[S
 
 
 def record(out_dir: Path, db_url: str, intake: Intake, result: SubmissionResult, grades: SubmissionGrades | None,
-           fingerprint: Fingerprint) -> SubmissionResult:
-    """Gradebook first, then feedback, then the results file (the mark of a finished submission)."""
+           fingerprint: Fingerprint, same_code: bool = False) -> SubmissionResult:
+    """Gradebook first, then feedback, then the results file (the mark of a finished submission).
+    `same_code`: the submission is the one graded before (`autograder.grading.regrade.code_unchanged`),
+    so what was given by hand in formgrader to its cells stands (`merge_grades`)."""
     result.notes, result.flags = intake.notes, intake.flags
     result.digest, result.fingerprint = submission_key(intake), asdict(fingerprint)
     if not result.max_points:
         result.max_points = max_points(intake.lab_id)
     result.manual_points = manual_points(intake.lab_id)
     usable = grades is not None and result.status is not Status.ERROR
-    merge_grades(db_url, grades if usable else None, intake.student_id, intake.lab_id, flagged=bool(intake.flags))
+    merge_grades(db_url, grades if usable else None, intake.student_id, intake.lab_id, flagged=bool(intake.flags),
+                 same_code=same_code)
     if not usable:
         result.points, result.cells = 0.0, {}
     result.seconds_late, result.late_penalty = late_record(db_url, intake.student_id, intake.lab_id)
+    result.extended_due = extended_due(db_url, intake.student_id, intake.lab_id)
     feedback.write_feedback(out_dir, result)
     write_result(result_path(out_dir, intake.student_id, intake.lab_id), result)
     return result
