@@ -185,3 +185,16 @@ def test_an_extensions_file_is_read_whole(tmp_path):
     wrong.write_text("name,lab\nada,01\n", encoding="utf-8")
     with pytest.raises(ExtensionError, match="needs the columns student_id, lab_id"):
         read_grants(wrong)
+
+
+def test_the_grade_table_shows_the_score_after_the_penalty_as_grades_csv_has_it(capsys):
+    from autograder.grading.results import Status, SubmissionResult
+    from autograder.outputs.console import print_table
+
+    late = SubmissionResult("carl", LAB1, Status.GRADED, points=5.0, max_points=5.0, late_penalty=2.0)
+    on_time = SubmissionResult("ada", "08_training_loop", Status.GRADED, points=12.0, max_points=12.0,
+                               manual_points=2.0)
+    print_table([late, on_time])
+    rows = capsys.readouterr().out.splitlines()
+    assert "3 / 5 (5 - 2 late)" in rows[2] and "5 / 5" not in rows[2]
+    assert "12 / 12 (+2 by hand)" in rows[3]

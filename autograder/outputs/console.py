@@ -1,5 +1,5 @@
-"""What `grade` prints: a row per submission (`SubmissionResult`), then what the run graded,
-regraded and kept."""
+"""What `grade` prints: a row per submission (`SubmissionResult`), its points after any late
+penalty as grades.csv has them, then what the run graded, regraded and kept."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
@@ -14,11 +14,17 @@ def shorten(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
+def points_cell(result: SubmissionResult) -> str:
+    """The score as grades.csv has it, after any late penalty: '3 / 5 (5 - 2 late)', '5 / 5 (+2 by hand)'."""
+    late = f" ({result.points:g} - {result.late_penalty:g} late)" if result.late_penalty else ""
+    by_hand = f" (+{result.manual_points:g} by hand)" if result.manual_points else ""
+    return f"{result.score:g} / {result.max_points:g}{late}{by_hand}"
+
+
 def print_table(results: Iterable[SubmissionResult]) -> None:
     rows = [("student", "lab", "points", "status", "seconds", "mistakes the judges recognised")]
     for r in results:
-        by_hand = f" (+{r.manual_points:g} by hand)" if r.manual_points else ""
-        rows.append((r.student_id, r.lab_id, f"{r.points:g} / {r.max_points:g}{by_hand}", r.sentence,
+        rows.append((r.student_id, r.lab_id, points_cell(r), r.sentence,
                      f"{r.seconds:.1f}", shorten("; ".join(r.mistakes()) or "-")))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
