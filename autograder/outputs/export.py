@@ -24,10 +24,16 @@ text file). Its `key` column holds the course's student ids (Canvas: SIS Login I
 ID number). Students graded but missing from the roster, and roster rows without a
 submission, are written to the log and to `<out>.unmatched.txt`, never silently dropped;
 a roster row without a submission gets an empty grade (the LMS leaves it as it was).
+
+Every cell goes through `safe_cell` (`csv_writer`): a text cell that a spreadsheet would read as a
+formula (it begins with =, +, -, @, a tab or a carriage return: a student id `=2+5`, a roster's
+`=HYPERLINK(...)`) gets a leading single quote, OWASP's rule against CSV injection; a number,
+-0.5 included, is written as it is.
 """
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,6 +92,37 @@ def read_class_grades(gradebook: Gradebook, students: list[str] | None = None,
                 submission.score, submission.late_submission_penalty or 0.0,
                 submission.timestamp.isoformat() if submission.timestamp else "", pending)
     return grades
+
+
+# What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def safe_cell(value: object) -> object:
+    """`value` as a CSV cell no spreadsheet runs: text beginning like a formula gets a leading
+    single quote; a number (or the text of one, "-0.5") stays as it is."""
+    if value is None or isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+class SafeWriter:
+    """A csv.writer whose cells go through `safe_cell`."""
+
+    def __init__(self, handle) -> None:
+        self.writer = csv.writer(handle)
+
+    def writerow(self, row) -> None:
+        self.writer.writerow([safe_cell(cell) for cell in row])
+
+
+def csv_writer(handle) -> SafeWriter:
+    """Where every CSV of the project is written from (grades.csv, Canvas, Moodle)."""
+    return SafeWriter(handle)
 
 
 def format_points(value: float) -> str:
@@ -151,7 +188,7 @@ class CsvExporter(Exporter):
     def export(self, gradebook: Gradebook) -> None:
         grades = self.class_grades(gradebook)
         with self.destination().open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)
             writer.writerow(["student_id", *grades.labs, "total", "notes"])
             for student_id in grades.students:
                 found = [grades.grade(student_id, lab) or LabGrade(0.0, 0.0) for lab in grades.labs]
@@ -175,7 +212,7 @@ class CanvasExporter(Exporter):
                    for lab in grades.labs}
         identity = [name for name in CANVAS_IDENTITY if name in roster.header]
         with self.destination().open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)
             writer.writerow([*identity, *columns.values()])
             writer.writerow(["    Points Possible", *[""] * (len(identity) - 1),
                              *(format_points(grades.max_scores[lab]) for lab in grades.labs)])
@@ -201,7 +238,7 @@ class MoodleExporter(Exporter):
         pairs, unlisted = roster.matched(grades)
         identity = [name for name in MOODLE_IDENTITY if name in roster.header]
         with self.destination().open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = csv_writer(handle)
             writer.writerow([*identity, *(name for lab in grades.labs for name in (lab, f"{lab} feedback"))])
             for row, student_id in pairs:
                 cells = [row.columns.get(name, "") for name in identity]
