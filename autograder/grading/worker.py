@@ -36,6 +36,7 @@ from autograder.course.labs import ROOT, nbgrader_meta
 from autograder.grading.execution import JudgedExecute
 from autograder.grading.gradebook import SubmissionGrades, read_grades, share_engines
 from autograder.grading.results import CellResult, Execution, Status, SubmissionResult, status_of
+from autograder.grading.sanitize import with_sanitizer
 from autograder.grading.scoring import Scoring, exercise_points
 from autograder.sandbox import bubblewrap, kernels
 from autograder.sandbox.bubblewrap import Limits
@@ -110,6 +111,7 @@ def autograde_config(submitted_dir: Path, out_dir: Path, timeout: int | None = N
         JudgedExecute if pp is Execute else SaveJudgedGrades if pp is SaveAutoGrades else pp
         for pp in Autograde().autograde_preprocessors
     ]
+    config.Autograde.autograde_preprocessors = with_sanitizer(config.Autograde.autograde_preprocessors)
     config.JudgedExecute.secret = secret
     if partial_credit is not None:
         config.Scoring.partial_credit = partial_credit
