@@ -7,7 +7,7 @@ import numpy as np
 from labutils.call_outcomes import Case
 from labutils.checks.engine import checks
 from labutils.examine import Exercise
-from labutils.source_rules import explicit_loops
+from labutils.source_rules import explicit_loops, products_watched
 
 LAB = "01_matrix_shapes"
 
@@ -15,15 +15,17 @@ LAB = "01_matrix_shapes"
 NOTES_A = np.array([[1.0, 2.0], [3.0, 4.0]])
 NOTES_B = np.array([[5.0, 6.0, 7.0], [8.0, 9.0, 10.0]])
 
+# Each call through `products_watched`: a library product, however reached, fails the case.
 MATMUL_CASES = [
-    Case("the notes' (2, 2) x (2, 3) example", (NOTES_A, NOTES_B)),
+    Case("the notes' (2, 2) x (2, 3) example", (NOTES_A, NOTES_B), harness=products_watched),
     Case("a (1, 4) row times a (4, 3) matrix",
-         (np.array([[1.0, -2.0, 0.5, 3.0]]), np.arange(12.0).reshape(4, 3) - 5)),
-    Case("a (3, 2) x (2, 1) product", (np.arange(6.0).reshape(3, 2), np.array([[2.0], [-1.0]]))),
+         (np.array([[1.0, -2.0, 0.5, 3.0]]), np.arange(12.0).reshape(4, 3) - 5), harness=products_watched),
+    Case("a (3, 2) x (2, 1) product", (np.arange(6.0).reshape(3, 2), np.array([[2.0], [-1.0]])),
+         harness=products_watched),
     Case("(2, 3) x (2, 3): inner dimensions differ", (np.ones((2, 3)), np.ones((2, 3))),
-         shapes_in_message=((2, 3), (2, 3))),
+         shapes_in_message=((2, 3), (2, 3)), harness=products_watched),
     Case("(2, 2) x (3, 4): inner dimensions differ", (np.ones((2, 2)), np.ones((3, 4))),
-         shapes_in_message=((2, 2), (3, 4))),
+         shapes_in_message=((2, 2), (3, 4)), harness=products_watched),
 ]
 
 PRODUCT_SHAPE_CASES = [

@@ -5,26 +5,29 @@ import numpy as np
 
 from autograder.judging.hidden_cases.sampling import distinct_ints
 from labutils.call_outcomes import Case
+from labutils.source_rules import products_watched
 
 
 def matmul_cases(rng: np.random.Generator) -> list[Case]:
+    """Each call through `products_watched`: a library product, however reached, fails the case."""
     m = int(rng.integers(2, 4))
     n = int(rng.integers(m + 2, 8))  # A wider than tall: an inner loop over A's rows stops short
     p = int(rng.choice([v for v in range(2, 8) if v not in (m, n)]))
-    cases = [Case(f"a hidden ({m}, {n}) x ({n}, {p}) product", (rng.normal(size=(m, n)), rng.normal(size=(n, p))))]
+    cases = [Case(f"a hidden ({m}, {n}) x ({n}, {p}) product", (rng.normal(size=(m, n)), rng.normal(size=(n, p))),
+                  harness=products_watched)]
     for _ in range(3):
         m, n, p = distinct_ints(rng, 3, 1, 7)
         cases.append(Case(f"a hidden ({m}, {n}) x ({n}, {p}) product",
-                          (rng.normal(size=(m, n)), rng.normal(size=(n, p)))))
+                          (rng.normal(size=(m, n)), rng.normal(size=(n, p))), harness=products_watched))
     m, n, p = distinct_ints(rng, 3, 2, 7)  # no dimension of 1: every index mistake shows
     cases.append(Case(f"a hidden ({m}, {n}) x ({n}, {p}) product",
-                      (rng.normal(size=(m, n)), rng.normal(size=(n, p)))))
+                      (rng.normal(size=(m, n)), rng.normal(size=(n, p))), harness=products_watched))
     m, n, extra, p = distinct_ints(rng, 4, 1, 8)
     for rows_b in (n + extra, max(1, n - extra) if n > 1 else n + 1):
         shape_a, shape_b = (m, n), (rows_b, p)
         cases.append(Case(f"hidden shapes that clash, {shape_a} x {shape_b}",
                           (rng.normal(size=shape_a), rng.normal(size=shape_b)),
-                          shapes_in_message=(shape_a, shape_b)))
+                          shapes_in_message=(shape_a, shape_b), harness=products_watched))
     return cases
 
 

@@ -5,25 +5,27 @@ import numpy as np
 
 from autograder.judging.hidden_cases.sampling import distinct_ints
 from labutils.call_outcomes import Case
+from labutils.source_rules import tanh_watched
 
 
 def random_shape(rng: np.random.Generator, min_dims: int = 1) -> tuple[int, ...]:
     return tuple(int(n) for n in rng.integers(2, 6, size=int(rng.integers(min_dims, 4))))
 
 
-def elementwise_cases(quiet: bool):
-    """Inputs of 1 to 3 dimensions: moderate values, exact 0 and +-1, and |x| up to 1e4."""
+def elementwise_cases(quiet: bool, harness=None):
+    """Inputs of 1 to 3 dimensions: moderate values, exact 0 and +-1, and |x| up to 1e4; each
+    call through `harness` if given."""
     def cases(rng: np.random.Generator) -> list[Case]:
         result = []
         for scale, min_dims in ((1.0, 2), (4.0, 1)):  # one input of 2 or more dimensions
             shape = random_shape(rng, min_dims)
             x = rng.normal(scale=scale, size=shape)
             x.flat[rng.integers(x.size)] = 0.0
-            result.append(Case(f"a hidden {shape} input", (x,), quiet=quiet))
+            result.append(Case(f"a hidden {shape} input", (x,), quiet=quiet, harness=harness))
         specials = np.array([0.0, 1.0, -1.0])
         large = rng.uniform(500, 1e4, size=4) * np.array([-1.0, -1.0, 1.0, 1.0])  # both signs
         x = rng.permutation(np.concatenate([specials, large, rng.normal(size=3)]))
-        result.append(Case("a hidden input with 0, +-1 and |x| up to 1e4", (x,), quiet=quiet))
+        result.append(Case("a hidden input with 0, +-1 and |x| up to 1e4", (x,), quiet=quiet, harness=harness))
         return result
     return cases
 
@@ -59,7 +61,7 @@ def dead_relu_fraction_cases(rng: np.random.Generator) -> list[Case]:
 HIDDEN_CASES = {
     "compose_linear": compose_linear_cases,
     "sigmoid": elementwise_cases(quiet=True),
-    "tanh": elementwise_cases(quiet=True),
+    "tanh": elementwise_cases(quiet=True, harness=tanh_watched),  # np.tanh, however reached, fails a case
     "hard_tanh": elementwise_cases(quiet=False),
     "relu": elementwise_cases(quiet=False),
     "sigmoid_grad": elementwise_cases(quiet=True),
