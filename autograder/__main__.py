@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
                        "postgresql://user@host/db works)")
     grade.add_argument("--scheduler", metavar="ADDRESS",
                        help="a Dask scheduler (tcp://host:8786) to grade on; OUT_DIR must be shared with its workers")
+    grade.add_argument("--demo-secret", action="store_true",
+                       help="grade with the public demo secret when NNLABS_COURSE_SECRET is not set (a trial run: "
+                            "anyone with the repository can compute the hidden cases); without it, grade refuses")
 
     intake = commands.add_parser("intake", help="collect the class archive of Canvas or Moodle into nbgrader's "
                                  "submitted layout (what grade --lms does first), and say who is who")
@@ -146,9 +149,17 @@ def main(argv: list[str] | None = None) -> int:
         from autograder.outputs.console import print_summary, print_table
         from autograder.pipeline.run import grade_run
         limits = course_limits(memory_mb=args.memory, wall_seconds=args.wall)  # a flag not given: None
+        from autograder.judging.judges import DEMO_SECRET, SecretMissing, grading_secret, secret_said
+        try:
+            if grading_secret(args.demo_secret) == DEMO_SECRET:
+                print(f"note: grading with {secret_said(DEMO_SECRET)}", file=sys.stderr)
+        except SecretMissing as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
         try:
             run = grade_run(args.submitted, args.out, labs=args.labs, timeout=args.timeout, workers=args.workers,
                             limits=limits, db_url=args.db, scheduler=args.scheduler, progress=True,
+                            demo_secret=args.demo_secret,
                             lms=lms_options(parser, args))
         except (ArchiveError, RosterError) as error:
             print(f"error: {error}", file=sys.stderr)

@@ -44,7 +44,7 @@ from autograder.course.labs import (
 )
 from autograder.course.student_version import generate_student_version
 from autograder.grading.results import Status
-from autograder.judging.judges import judges_for
+from autograder.judging.judges import judges_for, secret_said
 from autograder.pipeline.run import grade
 
 VOLATILE_CELL_KEYS = {"id", "execution_count", "outputs"}
@@ -138,7 +138,10 @@ def grading_problems(lab_id: str) -> list[str]:
         for student, notebook in (("solution", source_path(lab_id)), ("untouched", student_path(lab_id))):
             (submitted / student / lab_id).mkdir(parents=True)
             shutil.copy(notebook, submitted / student / lab_id / f"{lab_id}.ipynb")
-        results = {r.student_id: r for r in grade(submitted, Path(scratch) / "out", labs=[lab_id])}
+        # The demo secret unless NNLABS_COURSE_SECRET is set: verify grades the solution and the stubs,
+        # no student's work, so any secret proves the same (`verify` prints which).
+        results = {r.student_id: r for r in grade(submitted, Path(scratch) / "out", labs=[lab_id],
+                                                  demo_secret=True)}
     solution, untouched = results["solution"], results["untouched"]
     if solution.status is not Status.GRADED or solution.points != solution.max_points:
         problems.append(f"{lab_id}: the solution scores {solution.points:g} / {solution.max_points:g} "
@@ -165,6 +168,7 @@ def grading_problems(lab_id: str) -> list[str]:
 
 def verify(lab_ids: list[str] | None = None) -> bool:
     quiet_nbgrader()
+    print(f"(hidden cases drawn with {secret_said()})")
     all_good = True
     for lab_id in lab_ids or available_labs():
         problems = (judge_problems(lab_id) + skip_problems(lab_id) + release_problems(lab_id)

@@ -9,7 +9,6 @@ feedback and gradebook are. Writes only under `.scratch/demo`.
 """
 from __future__ import annotations
 
-import csv
 import shutil
 import statistics
 import time
@@ -30,7 +29,8 @@ from autograder.demo.synthetic_class import (
 )
 from autograder.grading.late import due_date
 from autograder.grading.results import SubmissionResult
-from autograder.outputs.export import export
+from autograder.judging.judges import secret_said
+from autograder.outputs.export import csv_writer, export
 from autograder.pipeline.run import grade
 from autograder.sandbox.bubblewrap import confinement
 
@@ -154,7 +154,7 @@ def write_canvas_roster(path: Path, students: list[str]) -> Path:
     """The class as Canvas's gradebook export lists it (Grades > Export): the roster the
     Canvas exporter maps student ids with (tests/data/lms/README.md describes the form)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv_writer(handle)
         writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"])
         writer.writerow(["    Points Possible", "", "", "", ""])
         for number, student_id in enumerate(students, 1001):
@@ -189,8 +189,10 @@ def demo(out_dir: Path | None = None, labs: list[str] | None = None, students: i
     count = sum(1 for _ in submitted.glob("*/*/"))
     print(f"built a class of {sum(1 for _ in submitted.iterdir())} students ({count} submissions of {', '.join(labs)}) in {submitted}")
     print(f"kernels: {confinement()}")
+    # A demo grades with the public demo secret unless NNLABS_COURSE_SECRET is set, and says which.
+    print(f"secret:  {secret_said()}")
     graded = out_dir / "graded"
-    results = grade(submitted, graded, labs=labs, timeout=10, progress=True)
+    results = grade(submitted, graded, labs=labs, timeout=10, progress=True, demo_secret=True)
     print()
     print("\n".join(summary(results)))
     print()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from autograder.course.labs import available_labs
 from autograder.grading.results import Status, SubmissionResult
+from autograder.judging.judges import secret_said
 from autograder.pipeline.run import grade
 
 
@@ -42,11 +43,14 @@ def report(result: SubmissionResult) -> str:
             lines.append(indented("check", cell.check_message or ""))
         if not cell.judge.passed:
             lines.append(indented("hidden tests", cell.judge.message))
+    lines.append(f"  (hidden cases drawn with {secret_said()}; your course's grader draws its own)")
     return "\n".join(lines)
 
 
 def selfgrade(notebook: Path, timeout: int | None = None) -> SubmissionResult:
-    """Grade one notebook as a class is graded (the course's limits; `timeout` per cell if given)."""
+    """Grade one notebook as a class is graded (the course's limits; `timeout` per cell if given).
+    A learner has no course secret: the hidden cases are drawn with the public demo secret (or
+    NNLABS_COURSE_SECRET where it is set), and `report` says which."""
     notebook = notebook.resolve()
     if not notebook.exists():
         raise SystemExit(f"{notebook}: no such file")
@@ -56,5 +60,5 @@ def selfgrade(notebook: Path, timeout: int | None = None) -> SubmissionResult:
         submitted.mkdir(parents=True)
         shutil.copy(notebook, submitted / f"{lab_id}.ipynb")
         (result,) = grade(submitted.parent.parent, Path(scratch) / "graded", labs=[lab_id],
-                          timeout=timeout, workers=1)
+                          timeout=timeout, workers=1, demo_secret=True)
     return result

@@ -22,6 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402 (after choosing the backend)
 
 from autograder.grading.late import timeliness
 from autograder.grading.results import Status, SubmissionResult
+from autograder.judging.judges import DEMO_SECRET_SAID, secret_said
 from autograder.outputs.similarity import SimilarPair, ranking_table
 from autograder.sandbox.kernels import FORKED
 
@@ -204,6 +205,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 <html lang="en"><head><meta charset="utf-8"><title>Grading report</title><style>{STYLE}</style></head><body>
 <h1>Grading report</h1>
 {sandbox_note}
+<p class="{'warn' if secret_said() == DEMO_SECRET_SAID else 'info'}">Hidden cases drawn with {escape(secret_said())}.</p>
 <p>{len(submissions)} submissions from {len({s.student_id for s in submissions})} students:
 {", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))}.</p>
 {this_run(summary)}

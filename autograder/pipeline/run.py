@@ -65,7 +65,7 @@ from autograder.grading.scoring import Scoring
 from autograder.grading.worker import Job, grade_submission, warm_worker
 from autograder.intake.lms import Collected, LmsOptions, collect_class_archives
 from autograder.intake.submissions import Intake, take_in
-from autograder.judging.judges import course_secret
+from autograder.judging.judges import grading_secret
 from autograder.outputs import feedback, report
 from autograder.outputs.export import CsvExporter
 from autograder.outputs.similarity import Similarity, write_similarity
@@ -83,18 +83,23 @@ class GradingRun:
 def grade(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
           workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
           scheduler: str | None = None, progress: bool = False,
-          partial_credit: bool | None = None, lms: LmsOptions | None = None) -> list[SubmissionResult]:
+          partial_credit: bool | None = None, lms: LmsOptions | None = None,
+          demo_secret: bool = False) -> list[SubmissionResult]:
     """Grade every submission under `submitted_dir` into `out_dir`; see the module docstring.
-    timeout (per cell), limits and partial_credit: None means the course's (`nbgrader_config.py`)."""
+    timeout (per cell), limits and partial_credit: None means the course's (`nbgrader_config.py`).
+    demo_secret: grade with the public demo secret when NNLABS_COURSE_SECRET is not set
+    (`autograder.judging.judges.grading_secret`; without it, and without the variable, it refuses)."""
     return grade_run(submitted_dir, out_dir, labs, timeout, workers, limits, db_url, scheduler, progress,
-                     partial_credit, lms).submissions
+                     partial_credit, lms, demo_secret=demo_secret).submissions
 
 
 def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None, timeout: int | None = None,
               workers: int | None = None, limits: Limits | None = None, db_url: str | None = None,
               scheduler: str | None = None, progress: bool = False,
-              partial_credit: bool | None = None, lms: LmsOptions | None = None) -> GradingRun:
+              partial_credit: bool | None = None, lms: LmsOptions | None = None,
+              demo_secret: bool = False) -> GradingRun:
     """`grade`, also saying which submissions were graded in this run and why (`RunSummary`)."""
+    secret = grading_secret(demo_secret)  # SecretMissing before anything is done
     quiet_nbgrader()
     share_engines()
     warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.")
@@ -113,7 +118,6 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     if collected is not None:
         collected.annotate(intakes)
     lab_ids = sorted({intake.lab_id for intake in intakes})
-    secret = course_secret()
     extensions = granted_extensions(db_url, lab_ids)  # the class gradebook's: each is part of its fingerprint
     fingerprints = submission_fingerprints([(i.student_id, i.lab_id) for i in intakes],
                                            Settings(timeout, limits, secret, partial_credit), extensions)
