@@ -181,7 +181,7 @@ def main() -> None:
                 stock = stock_autograde(submitted, scratch / "stock", [lab])
             with PeakMemory() as our_memory:
                 started = time.monotonic()
-                grade(submitted, scratch / "ours" / lab, labs=[lab], workers=args.workers)
+                grade(submitted, scratch / "ours" / lab, labs=[lab], workers=args.workers, demo_secret=True)
                 ours = time.monotonic() - started
             rows.append((lab, count[lab], stock, ours, count[lab] * whole / cores, count[lab] * as_graded / cores,
                          stock_memory.peak_mib, our_memory.peak_mib))
