@@ -148,10 +148,13 @@ def zero_grades(gb: Gradebook, student_id: str, lab_id: str, same_code: bool = F
 
 
 def never_graded(submission: SubmittedAssignment) -> bool:
-    """A submission with no score at all, by the grader or by hand: one that only holds an
-    extension (`autograder.grading.late.grant_extensions`) until the student hands in."""
-    return all(grade.auto_score is None and not given_by_hand(grade)
-               for notebook in submission.notebooks for grade in notebook.grades)
+    """A submission whose autograded cells the grader never scored and to which nobody gave
+    anything by hand: one that only holds an extension (`autograder.grading.late.grant_extensions`)
+    until the student hands in."""
+    grades = [grade for notebook in submission.notebooks for grade in notebook.grades]
+    code = [grade for grade in grades if grade.cell.cell_type == "code"]
+    return bool(code) and all(grade.auto_score is None for grade in code) and \
+        not any(given_by_hand(grade) for grade in grades)
 
 
 @dataclass(frozen=True)
