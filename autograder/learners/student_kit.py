@@ -21,7 +21,8 @@ from pathlib import Path
 from autograder.course.labs import LABS, ROOT, available_labs
 
 # What a student's notebooks import (the rest of pyproject.toml is the instructor's).
-STUDENT_PACKAGES = ("numpy", "matplotlib", "torch", "scikit-learn", "tqdm", "jupyterlab", "ipykernel")
+STUDENT_PACKAGES = ("numpy", "matplotlib", "torch", "scikit-learn", "threadpoolctl", "tqdm", "jupyterlab",
+                    "ipykernel")
 
 PYPROJECT = """\
 [build-system]
