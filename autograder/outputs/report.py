@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 import matplotlib
 
@@ -92,11 +93,16 @@ def frequent_mistakes(submissions: list[SubmissionResult], top: int = 15) -> tup
     return figure_tag(fig, "most frequent mistakes"), common
 
 
+class Html(str):
+    """A table cell that is HTML already (a link the report builds), not text to escape."""
+
+
 def table(headers: list[str], rows: list[list]) -> str:
     if not rows:
         return "<p>None.</p>"
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{v if isinstance(v, Html) else escape(str(v))}</td>" for v in row)
+                   + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -167,6 +173,14 @@ def similarity_section(similar: list[SimilarPair] | None) -> str:
             + ranking_table(similar, link="similarity.html"))
 
 
+def log_link(result: SubmissionResult) -> Html | str:
+    """A link to nbgrader's log of a submission it could not grade (results/<student>/<lab>.log)."""
+    if not result.detail.startswith("nbgrader could not grade it"):
+        return ""
+    path = f"results/{quote(result.student_id)}/{quote(result.lab_id)}.log"
+    return Html(f'<a href="{escape(path)}">{escape(path)}</a>')
+
+
 def overrides_section(overrides: list[Override] | None) -> str:
     """What was given by hand in formgrader to autograded cells: kept by every re-run; to review
     where the code changed since (`autograder.grading.gradebook.overrides`)."""
@@ -190,7 +204,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
     kinds = Counter(s.status.value for s in submissions)
     sandbox_note = f'<p class="{"warn" if confinement.startswith("NOT") else "info"}">Kernels: {escape(confinement)}</p>'
     sandbox_note += kernel_starts_note(submissions)
-    unusual = [[s.student_id, s.lab_id, s.status.value, s.sentence, f"{s.points:g}"]
+    unusual = [[s.student_id, s.lab_id, s.status.value, s.sentence, f"{s.points:g}", log_link(s)]
                for s in submissions if s.status is not Status.GRADED]
     flagged = [[s.student_id, s.lab_id, "; ".join(s.flags)] for s in submissions if s.flags]
     noted = [[s.student_id, s.lab_id, "; ".join(s.notes)] for s in submissions if s.notes]
@@ -217,7 +231,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 {table(["lab · exercise: mistake", "submissions"], [list(row) for row in common_mistakes])}
 {similarity_section(similar)}
 <h2>Submissions that did not end normally</h2>
-{table(["student", "lab", "kind", "status", "points"], unusual)}
+{table(["student", "lab", "kind", "status", "points", "nbgrader's log"], unusual)}
 <h2>Flagged: code that tampers with the checks or the kernel</h2>
 <p>Flags change no points (the hidden tests decide those); they are set in nbgrader's gradebook too.</p>
 {table(["student", "lab", "what was found"], flagged)}
