@@ -45,7 +45,7 @@ from nbclient.exceptions import DeadKernelError
 from nbclient.util import run_hook, run_sync
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute
-from traitlets import Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode
 
 from autograder.course.labs import SKIP_WHEN_GRADING, is_skipped_when_grading, is_test_cell, nbgrader_meta
 from autograder.grading.kernel_subject import KernelSubject
@@ -103,6 +103,13 @@ class JudgedExecute(Execute):
     output_mb = Float(Limits.output_mb, help="Output kept per notebook (see the module docstring).").tag(config=True)
     interrupt_grace = Float(3.0, help="Seconds a timed-out cell gets to obey the interrupt.").tag(config=True)
     max_restarts = Integer(3, help="Fresh kernels a notebook may get after one dies or is killed.").tag(config=True)
+    # After a cell's reply, the output it wrote may still be arriving (a flood that was interrupted,
+    # on a loaded machine: tens of MB). nbgrader makes a wait past iopub_timeout fail the whole
+    # notebook; here the cell's own output past that is dropped and the notebook goes on (the next
+    # cell reads only its own messages).
+    raise_on_iopub_timeout = Bool(False, help="Fail the notebook when a cell's output is still arriving "
+                                              "iopub_timeout seconds after its reply.").tag(config=True)
+    iopub_timeout = Integer(10, help="Seconds to wait for a cell's remaining output after its reply.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
@@ -171,6 +178,7 @@ class JudgedExecute(Execute):
         self.timed_out: list[int] = []
         self.output_bytes, self.output_dropped = 0, False
         self.flooded: str | None = None
+        self.flood_drained = False
 
     # -- kernels ----------------------------------------------------------------------------
 
@@ -255,6 +263,24 @@ class JudgedExecute(Execute):
                     and message["parent_header"].get("msg_id") == request):
                 return True
         return False
+
+    async def async_drain_iopub(self, seconds: float = 60.0) -> None:
+        """After a flood: read and drop what IOPub still holds of it, up to the idle status of a
+        kernel_info request sent now (the kernel publishes it after the backlog), so that the
+        next cell's time is its own."""
+        self.flood_drained = True
+        request = self.kc.kernel_info()
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                message = await ensure_async(self.kc.iopub_channel.get_msg(timeout=left))
+            except Empty:
+                return
+            if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                    and message["parent_header"].get("msg_id") == request):
+                return
+
+    drain_iopub = run_sync(async_drain_iopub)
 
     def stop_kernel(self) -> None:
         """End the kernel, its sandbox and its client (safe when it is already dead)."""
@@ -356,6 +382,8 @@ class JudgedExecute(Execute):
                     continue
                 try:
                     self.preprocess_cell(cell, resources, index)
+                    if self.flooded and not self.flood_drained:
+                        self.drain_iopub()
                 except DeadKernelError:
                     death = self.death(cell=index)
                     if not self.restart_kernel():
