@@ -26,12 +26,14 @@ under 0.5 s.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -43,6 +45,7 @@ from autograder.course.labs import available_labs, read_notebook, solution_code,
 CHECKS = "from labutils.checks import"
 END_TO_END = ("check_end_to_end",)  # lab 08: trains the student's network on the data, seconds
 # What the kernel's environment says of threads, per policy and load (see the docstring).
+RUNNING: set[subprocess.Popen] = set()  # the students' runs going on now
 POLICIES = {"off": {"NNLABS_THREADS": "off"}, "on": {"NNLABS_THREADS": "1"}, "cpus": {}}
 PROBE = "import sys\nprint(sys.modules['torch'].get_num_threads() if 'torch' in sys.modules else '-')"
 THREAD_VARIABLES = ("NNLABS_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -101,8 +104,10 @@ def runs(lab_id: str, env: dict[str, str], copies: int, limit: float) -> list[di
     None for a run still going after `limit` seconds (stopped, with its kernel)."""
     base = {name: value for name, value in os.environ.items() if name not in THREAD_VARIABLES}
     processes = [subprocess.Popen([sys.executable, __file__, "--one", lab_id], env={**base, **env},
-                                  stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+                                  stdout=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True,
+                                  preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM}))
                  for _ in range(copies)]
+    RUNNING.update(processes)
     deadline, results = time.monotonic() + limit, []
     for process in processes:
         try:
@@ -115,6 +120,7 @@ def runs(lab_id: str, env: dict[str, str], copies: int, limit: float) -> list[di
         if process.returncode:
             raise SystemExit(f"{lab_id}: a student's run failed ({process.returncode})")
         results.append(json.loads(out.strip().splitlines()[-1]))
+    RUNNING.difference_update(processes)
     return results
 
 
@@ -133,6 +139,25 @@ def load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
+def say_who_stops_this() -> None:
+    """On a shared machine something may stop this run: SIGTERM then says which process sent it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # this process's threads; `runs` unblocks its children
+
+    def wait() -> None:
+        sender = signal.sigwaitinfo({signal.SIGTERM}).si_pid
+        try:
+            command = Path(f"/proc/{sender}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            command = "gone"
+        print(f"stopped: SIGTERM from pid {sender} ({command.strip()})", file=sys.stderr, flush=True)
+        for process in list(RUNNING):  # the students' runs, with their kernels
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        os._exit(143)
+
+    threading.Thread(target=wait, daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--labs", nargs="+", default=None, help="lab ids (default: every lab)")
@@ -140,28 +165,37 @@ def main() -> None:
                         help="students at once (default: 2 x cores)")
     parser.add_argument("--policy", nargs="+", choices=list(POLICIES), default=["off", "on"])
     parser.add_argument("--limit", type=float, default=1200, help="seconds a student's run may take (default 1200)")
-    parser.add_argument("--save", type=Path, help="also write each lab's runs to this file as they end (JSON lines)")
+    parser.add_argument("--save", type=Path, help="write each lab's runs to this file as they end (JSON lines); "
+                                                  "those already in it are not run again, so a stopped run goes on")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a worker: one run, its JSON on stdout
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_once(args.one)))
         return
+    say_who_stops_this()
     labs = args.labs or available_labs()
+    saved = {}
+    if args.save and args.save.exists():
+        for line in args.save.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            saved[row["lab"], row["policy"], len(row["loaded"])] = row
     print(f"{len(labs)} labs on {os.cpu_count()} cores, alone and {args.students} students at once; "
           f"load average before: {load()}", flush=True)
     runs(labs[0], POLICIES["on"], 1, args.limit)  # warm the disk cache and the imports
     rows = []
     for lab_id in labs:
         for policy in args.policy:
-            alone = runs(lab_id, POLICIES[policy], 1, args.limit)
-            loaded = runs(lab_id, POLICIES[policy], args.students, args.limit)
-            rows.append((lab_id, policy, alone[0], [r and r["whole"] for r in loaded]))
-            if args.save:
-                with args.save.open("a", encoding="utf-8") as saved:
-                    saved.write(json.dumps({"lab": lab_id, "policy": policy, "alone": alone[0], "loaded": loaded,
-                                            "load": load()}) + "\n")
-            print(f"  {lab_id}, policy {policy}: alone {seconds_text([r and r['whole'] for r in alone], args.limit)} s, "
-                  f"{args.students} at once {seconds_text(rows[-1][3], args.limit)} s (load {load()})", flush=True)
+            row = saved.get((lab_id, policy, args.students))
+            if row is None:
+                alone = runs(lab_id, POLICIES[policy], 1, args.limit)[0]
+                row = {"lab": lab_id, "policy": policy, "alone": alone,
+                       "loaded": runs(lab_id, POLICIES[policy], args.students, args.limit), "load": load()}
+                if args.save:
+                    with args.save.open("a", encoding="utf-8") as file:
+                        file.write(json.dumps(row) + "\n")
+            rows.append((lab_id, policy, row["alone"], [r and r["whole"] for r in row["loaded"]]))
+            print(f"  {lab_id}, policy {policy}: alone {seconds_text([row['alone'] and row['alone']['whole']], args.limit)} s, "
+                  f"{args.students} at once {seconds_text(rows[-1][3], args.limit)} s (load {row['load']})", flush=True)
     print(f"load average after: {load()}\n")
     print(f"| lab | policy | torch threads | alone s | {args.students} at once s | ratio | slowest cell alone | "
           f"slowest check alone |")

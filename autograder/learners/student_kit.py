@@ -104,6 +104,12 @@ JupyterLab opens on `labs/`. Conda users: `conda env create -f environment.yml`,
    inputs. Make the function right, not the examples.
 
 Hand in the `.ipynb` files as your instructor asks.
+
+## Threads
+
+A lab's kernel uses as many math threads (torch's, numpy's) as the CPUs it may use. On a
+machine busy with other work, one is often faster, the labs' networks being small:
+`NNLABS_THREADS=1 make lab` (`NNLABS_THREADS=N` for N; `off` for the libraries' own default).
 """
 
 
