@@ -48,8 +48,20 @@ def test_a_folder_of_lms_zips_is_graded_like_the_submitted_layout(tmp_path):
     with zipfile.ZipFile(downloads / "eve.zip", "w") as zf:  # a path outside the archive
         zf.writestr(f"../{LAB}.ipynb", "{}")
     (downloads / "dora.zip").write_bytes(b"not a zip")
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(nested, "w") as zf:  # a zip inside the zip, as some students hand in
+        zf.write(tmp_path / "plain" / "ada" / LAB / f"{LAB}.ipynb", f"{LAB}.ipynb")
+    with zipfile.ZipFile(downloads / "gina.zip", "w") as zf:  # ... with a compressed data file beside it
+        zf.write(nested, "handin.zip")
+        zf.writestr("data.csv.gz", b"\x1f\x8b08")
+    with zipfile.ZipFile(nested, "w") as zf:
+        zf.writestr(f"../../{LAB}.ipynb", "{}")
+    with zipfile.ZipFile(downloads / "frank.zip", "w") as zf:  # a nested zip pointing outside
+        zf.write(nested, "handin.zip")
     results = {r.student_id: r for r in grade(downloads, tmp_path / "out", labs=[LAB])}
-    assert {s: r.points for s, r in results.items() if r.status is Status.GRADED} == {"ada": 5.0, "carl": 3.0}
+    assert {s: r.points for s, r in results.items() if r.status is Status.GRADED} == {
+        "ada": 5.0, "carl": 3.0, "gina": 5.0}
+    assert "holds a path outside itself" in results["frank"].detail
     assert "holds a path outside itself" in results["eve"].detail and results["eve"].points == 0
     assert "cannot be unpacked" in results["dora"].detail
     assert not (tmp_path / f"{LAB}.ipynb").exists() and not (downloads.parent / "out" / f"{LAB}.ipynb").exists()

@@ -186,7 +186,7 @@ def test_unsafe_class_archives_are_refused(tmp_path, contents, monkeypatch):
     (tmp_path / "broken.zip").write_bytes(b"not a zip")
     with pytest.raises(ArchiveError, match="cannot be unpacked"):
         collect_class_archives(tmp_path / "broken.zip", tmp_path / "b", LmsOptions("canvas", (CANVAS_ROSTER,)), [LAB])
-    monkeypatch.setattr(archives, "MAX_UNZIPPED_MB", 0)
+    monkeypatch.setattr(archives, "MAX_CLASS_ARCHIVE_MB", 0)
     big = samples.build(tmp_path / "big.zip", samples.CANVAS, contents)
     with pytest.raises(ArchiveError, match="more than 0 MB"):
         collect_class_archives(big, tmp_path / "c", LmsOptions("canvas", (CANVAS_ROSTER,)), [LAB])

@@ -8,7 +8,7 @@
 `DOWNLOADS` is the LMS's archive of one assignment (one lab), or a folder of them, one per lab.
 Each goes through nbgrader's `ZipCollectApp` (`nbgrader zip_collect`) and two of its plugins:
 `ClassArchiveExtractor` (`ExtractorPlugin`) refuses an archive with a member outside itself or
-past `MAX_UNZIPPED_MB` and opens no archive inside it; `LmsCollector` (`FileNameCollectorPlugin`)
+past `MAX_CLASS_ARCHIVE_MB` and opens no archive inside it; `LmsCollector` (`FileNameCollectorPlugin`)
 matches the LMS's `named_regexp` preset against each path inside the archive, keeps `valid_ext`
 (`.ipynb`), maps the LMS's student id to the course's (`autograder.intake.rosters.lms_people`)
 and gives the submission's time, which `ZipCollectApp` writes to `timestamp.txt` for the late
@@ -70,13 +70,13 @@ import nbformat
 from nbgrader.apps import ZipCollectApp
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExtractorPlugin, FileNameCollectorPlugin
-from nbgrader.utils import parse_utc, unzip
+from nbgrader.utils import parse_utc
 from traitlets import List
 from traitlets.config import Config
 
 from autograder.course.config import course_config
 from autograder.course.labs import nbgrader_meta, student_path
-from autograder.intake.archives import check_archive
+from autograder.intake.archives import UNREADABLE, ArchiveRefused, Limits, unpack
 from autograder.intake.rosters import LmsPeople, lms_people
 
 # Presets, matched (re.match) against the path of a file inside the archive, '/'-separated.
@@ -205,16 +205,16 @@ class Lab:
 
 
 class ClassArchiveExtractor(ExtractorPlugin):
-    """nbgrader's extractor, made safe: each archive is checked (`check_archive`) and unpacked
-    flat; an archive inside it stays a file (a student's own zip is not opened)."""
+    """nbgrader's extractor, made safe: each archive is unpacked by `autograder.intake.archives.unpack`
+    under the class's limits (paths, files, bytes; no stored modes); an archive inside it stays a
+    file (a student's own zip is not opened)."""
     zip_ext = List([".zip"]).tag(config=True)
 
     def extract(self, archive_path: str, extracted_path: str) -> None:
         for archive in sorted(Path(archive_path).iterdir()):
             try:
-                check_archive(archive)
-                unzip(str(archive), extracted_path, zip_ext=self.zip_ext, create_own_folder=False, tree=False)
-            except (zipfile.BadZipFile, ValueError, OSError) as exc:
+                unpack(archive, Path(extracted_path), Limits.class_archive())
+            except (ArchiveRefused, *UNREADABLE) as exc:
                 raise ArchiveError(f"the class archive {archive.name} cannot be unpacked ({exc})") from exc
 
 

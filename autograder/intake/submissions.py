@@ -4,8 +4,8 @@
 
 1. `unpack_archives` (`autograder.intake.archives`): a folder of LMS zip downloads (one per student, named
    `<student_id>.zip` or `<student_id>_<anything>.zip`) becomes nbgrader's submitted
-   layout, with nbgrader's own `unzip`; members outside the archive or past a size
-   limit are refused.
+   layout; an archive with a member outside itself, past the caps on files and bytes
+   (nested zips included) or encrypted is refused for its student alone.
 2. `read_submission`: the notebook as nbformat 4 (nbformat 3 is converted), or why it
    cannot be read (missing, empty, not UTF-8, not JSON). A notebook under another name
    is taken when it is the only one in the folder.
@@ -221,11 +221,14 @@ def take_in_one(lab_dir: Path, staged_dir: Path, student_id: str, lab_id: str) -
 def take_in(submitted_dir: Path, staged_dir: Path, labs: list[str] | None = None) -> list[Intake]:
     """Every submission of a known lab under `submitted_dir`, read, restored and staged."""
     known = list(labs or available_labs())
-    source, problems = unpack_archives(submitted_dir, staged_dir.parent / "unpacked", known)
+    archives = unpack_archives(submitted_dir, staged_dir.parent / "unpacked", known)
+    source = archives.folder
     intakes = [Intake(student_id, lab_id, problem=problem)
-               for student_id, problem in problems.items() for lab_id in known
+               for student_id, problem in archives.problems.items() for lab_id in known
                if not (source / student_id / lab_id).exists()]
     for student_dir in sorted(p for p in source.iterdir() if p.is_dir() and not p.name.startswith("_")):
         for lab_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and p.name in known):
             intakes.append(take_in_one(lab_dir, staged_dir, student_dir.name, lab_dir.name))
+    for intake in intakes:
+        intake.notes[:0] = archives.notes.get(intake.student_id, [])
     return sorted(intakes, key=lambda i: (i.student_id, i.lab_id))
