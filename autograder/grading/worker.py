@@ -40,7 +40,12 @@ from autograder.grading.sanitize import with_sanitizer
 from autograder.grading.scoring import Scoring, exercise_points
 from autograder.sandbox import bubblewrap, kernels
 from autograder.sandbox.bubblewrap import Limits
-from autograder.sandbox.fork_server import close_worker_fork_server, worker_fork_server, worker_root
+from autograder.sandbox.fork_server import (
+    close_worker_fork_server,
+    set_fork_server_imports,
+    worker_fork_server,
+    worker_root,
+)
 
 
 @dataclass
@@ -127,6 +132,16 @@ def autograde_config(submitted_dir: Path, out_dir: Path, timeout: int | None = N
 _started = False
 
 
+def _not_started() -> None:
+    global _started
+    _started = False
+
+
+# A worker forked from a process that had started as one (a test, `autograder.pipeline.run.start_workers`)
+# starts afresh: its own parent watcher and thread settings.
+os.register_at_fork(after_in_child=_not_started)
+
+
 def start_worker(threads: int, parent_pid: int | None = None) -> None:
     """Once per worker process: nbgrader quiet; torch here and each kernel's math use
     `threads` threads, so that parallel kernels do not fight over the cores; and a watcher
@@ -144,10 +159,13 @@ def start_worker(threads: int, parent_pid: int | None = None) -> None:
         threading.Thread(target=watch_parent, args=(parent_pid,), daemon=True).start()
 
 
-def warm_worker(threads: int, limits: Limits, parent_pid: int | None = None) -> None:
+def warm_worker(threads: int, limits: Limits, parent_pid: int | None = None,
+                modules: tuple[str, ...] | None = None) -> None:
     """A local worker's start (`autograder.pipeline.run.start_workers`): `start_worker`, then its
-    fork server, before the first submission comes."""
+    fork server, before the first submission comes. `modules`: what the graded notebooks import
+    (`autograder.sandbox.fork_server.notebook_imports`), so its fork server imports no more (None: every lab's)."""
     start_worker(threads, parent_pid)
+    set_fork_server_imports(modules)
     try:
         worker_fork_server(None, threads, limits)
     except Exception:  # noqa: BLE001 - a failed initializer breaks the pool; the first kernel tries again

@@ -16,7 +16,8 @@ The pipeline, in this process unless said otherwise:
    (the summary and the report say how many and why).
 4. grade the rest in parallel: local worker processes, or a Dask cluster (`scheduler`);
    each worker runs nbgrader's autograde in a sandbox (`autograder.grading.worker`). Local workers
-   start, each with its fork server, as soon as intake finds something to grade: during step 2.
+   start, each with its fork server, as soon as intake finds something to grade: during step 2;
+   the fork servers import what the graded labs' notebooks import, no more (lab 01: no torch).
 5. as each comes back: merge into the gradebook (this process is its only writer), then
    write the student's HTML feedback and `results/<student>/<lab>.json` (written last,
    atomically: it marks the submission done; `autograder.grading.results`).
@@ -31,6 +32,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import warnings
@@ -44,7 +46,7 @@ from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 
 from autograder.course.config import course_config, course_limits, course_timeout, quiet_nbgrader
-from autograder.course.labs import available_labs, manual_points, max_points
+from autograder.course.labs import available_labs, manual_points, max_points, student_path
 from autograder.course.student_version import generate_student_version
 from autograder.grading.gradebook import SubmissionGrades, has_submission, merge_grades, overrides, share_engines
 from autograder.grading.late import extended_due, granted_extensions, late_record, set_due_dates, store_extensions
@@ -70,6 +72,7 @@ from autograder.outputs import feedback, report
 from autograder.outputs.export import CsvExporter
 from autograder.outputs.similarity import Similarity, write_similarity
 from autograder.sandbox.bubblewrap import Limits, confinement
+from autograder.sandbox.fork_server import notebook_imports
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,8 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
         if not scheduler and any(intake.ready and recorded(out_dir, intake,
                                                            fingerprints[intake.student_id, intake.lab_id])[1]
                                  for intake in intakes):
-            pool = start_workers(workers, threads, limits)  # they get ready while the labs are released
+            # they get ready while the labs are released
+            pool = start_workers(workers, threads, limits, kernel_imports(lab_ids))
         template = prepare_gradebooks(lab_ids, out_dir, db_url, work, config)
         store_extensions(f"sqlite:///{template}", extensions)  # the workers' penalties count from them
         submissions, jobs, decisions = [], [], []
@@ -192,17 +196,36 @@ def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Pat
 Returned = tuple[SubmissionResult, SubmissionGrades | None]  # what a worker hands back
 
 
-def start_workers(workers: int, threads: int, limits: Limits) -> ProcessPoolExecutor:
-    """Local worker processes, each started now with its fork server (`autograder.grading.worker.warm_worker`),
-    so that they get ready while this process releases the labs.
+def kernel_imports(lab_ids: list[str]) -> tuple[str, ...] | None:
+    """What the labs' released notebooks import, for the workers' fork servers to import
+    beforehand (`autograder.sandbox.fork_server.notebook_imports`); None (everything) where a
+    notebook cannot be read."""
+    try:
+        return notebook_imports(student_path(lab_id) for lab_id in lab_ids)
+    except (OSError, ValueError):
+        return None
 
-    Workers fork from a server process that has imported the worker's modules, not from this
-    process: a fork of a process that has run torch (the judges, the release) can hang in
-    torch's thread pool, and importing them once saves each worker doing it."""
+
+def start_workers(workers: int, threads: int, limits: Limits,
+                  modules: tuple[str, ...] | None = None) -> ProcessPoolExecutor:
+    """Local worker processes, each started now with its fork server (`autograder.grading.worker.warm_worker`),
+    so that they get ready while this process releases the labs. `modules`: what the fork servers
+    import (`kernel_imports`; None: every lab's).
+
+    Where this process has not imported torch, the workers are forks of it, made now, from this
+    thread (milliseconds: it has imported their modules). Else they fork from a server process that
+    has imported the worker's modules (seconds, before the first worker starts its fork server): a
+    fork of a process that has run torch (the judges, the release) can hang in torch's thread pool."""
+    initargs = (threads, limits, os.getpid(), modules)
+    if "torch" not in sys.modules:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=warm_worker, initargs=initargs)
+        pool.submit(int)  # with fork, the first task starts every worker at once
+        return pool
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["autograder.grading.worker"])  # no effect once its server runs
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=warm_worker,
-                               initargs=(threads, limits, os.getpid()))
+                               initargs=initargs)
 
     def start() -> None:  # the pool starts a process per task while none is idle
         for _ in range(workers):

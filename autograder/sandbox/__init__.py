@@ -4,8 +4,9 @@
   command lines, its environment); `confinement()` says how kernels are confined here.
 - `kernels`: `SandboxedKernelManager`, the jupyter_client kernel manager that starts a kernel
   confined (forked from the worker's fork server, or cold), and kills it with everything it started.
-- `fork_server`: a pre-imported fork server per grading worker (numpy, torch, matplotlib,
-  ipykernel and labutils imported once), which forks one kernel per submission.
+- `fork_server`: a pre-imported fork server per grading worker (numpy, ipykernel and labutils
+  imported once, and torch and matplotlib where the graded labs' notebooks import them), which
+  forks one kernel per submission.
 - `fork_server_process`: the fork server's own program, run inside its sandbox (it sees no
   `autograder/`, so it imports nothing of it).
 

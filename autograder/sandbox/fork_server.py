@@ -2,7 +2,8 @@
 
 Starting a kernel in a fresh sandbox and importing torch, numpy and matplotlib costs about
 3 s per submission. A worker instead starts, once, a fork server inside its own bubblewrap
-sandbox (`autograder/sandbox/fork_server_process.py`: imports done, no thread, `gc.freeze()`); each
+sandbox (`autograder/sandbox/fork_server_process.py`: imports done, no thread, `gc.freeze()`;
+what it imports follows the labs being graded, `set_fork_server_imports`); each
 kernel is a fork of it in fresh user, mount, PID, IPC, UTS and network namespaces, with its
 own in-memory home and /tmp, its own rlimits, no capability, and only its own kernel
 directory of the worker's folder (`worker_root()`, where the worker puts its submissions'
@@ -19,6 +20,7 @@ start cold as before and `fork_server_problem()` says why, for the report.
 """
 from __future__ import annotations
 
+import ast
 import atexit
 import json
 import os
@@ -34,6 +36,7 @@ import time
 import uuid
 from multiprocessing.util import Finalize
 from pathlib import Path
+from typing import Iterable
 
 from autograder.sandbox import fork_server_process
 from autograder.sandbox.bubblewrap import (
@@ -95,8 +98,9 @@ class ForkedKernel:
 class ForkServer:
     """One worker's fork server: started once, forks a kernel per `spawn`."""
 
-    def __init__(self, root: Path, threads: int, scratch_mb: int, processes: int):
-        self.root, self.threads = root, threads
+    def __init__(self, root: Path, threads: int, scratch_mb: int, processes: int,
+                 modules: tuple[str, ...] | None = None):
+        self.root, self.threads, self.modules = root, threads, modules
         self.kernels: dict[int, ForkedKernel] = {}
         self.replies: queue.Queue = queue.Queue()
         self.lock = threading.Lock()
@@ -111,6 +115,8 @@ class ForkServer:
         command = bwrap_arguments(str(root), scratch_mb, drop_capabilities=False)
         command += ["--info-fd", "3", sys.executable, "-c", Path(fork_server_process.__file__).read_text(),
                     str(theirs.fileno())]
+        if modules is not None:  # what to import (`fork_server_process.preload`); without: everything
+            command.append(json.dumps(list(modules)))
         join = ""
         cgroup_root = pids_cgroup_root()
         if cgroup_root is not None:
@@ -248,6 +254,52 @@ class ForkServer:
 _fork_server: ForkServer | None = None
 _problem: str | None = None
 _lock = threading.Lock()
+_modules: tuple[str, ...] | None = None  # what this worker's fork server imports; None: every lab's
+
+
+def notebook_imports(notebooks: Iterable[Path]) -> tuple[str, ...]:
+    """The modules the notebooks' code cells import, as dotted names (`from a.b import c` names
+    `a.b` and `a.b.c`, which may be a module): what their kernels will import, so what a fork
+    server for them imports beforehand (`set_fork_server_imports`). A cell Python cannot parse
+    (a stub, IPython's magics) counts for nothing."""
+    names: set[str] = set()
+    for path in notebooks:
+        for cell in json.loads(Path(path).read_text(encoding="utf-8")).get("cells", []):
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            try:
+                tree = ast.parse(source if isinstance(source, str) else "".join(source))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names.add(node.module)
+                    names.update(f"{node.module}.{alias.name}" for alias in node.names if alias.name != "*")
+    return tuple(sorted(names))
+
+
+def set_fork_server_imports(modules: Iterable[str] | None) -> None:
+    """What the fork servers this process starts from now on import beyond what every kernel
+    needs: torch, matplotlib and labutils's modules only where `modules` names them
+    (`notebook_imports` of the labs being graded); None: all of them, for any lab."""
+    global _modules
+    _modules = None if modules is None else tuple(sorted(set(modules)))
+
+
+def forget_parents_fork_server() -> None:
+    """In a process forked from one that had a fork server (a worker forked from the grading
+    process, `autograder.pipeline.run.start_workers`): that fork server is the parent's, to use,
+    drain and end; the child lets go of its copy of the control socket and starts its own."""
+    global _fork_server, _problem, _lock
+    if _fork_server is not None:
+        _fork_server.control.close()
+    _fork_server, _problem, _lock = None, None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=forget_parents_fork_server)
 
 
 def close_worker_fork_server() -> None:
@@ -290,7 +342,7 @@ def worker_fork_server(workspace: Path | None, threads: int, limits: Limits) -> 
             _fork_server.close()
             _fork_server = None
         if _fork_server is None:
-            fork_server = ForkServer(root, threads, limits.scratch_mb, limits.processes)
+            fork_server = ForkServer(root, threads, limits.scratch_mb, limits.processes, _modules)
             if fork_server.problem:
                 _problem = fork_server.problem
                 return None

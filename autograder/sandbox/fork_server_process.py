@@ -1,10 +1,12 @@
 """The fork server: one per grading worker, inside that worker's bubblewrap sandbox.
 
-Started by `autograder.sandbox.fork_server.ForkServer` as `python -c <this file's text> FD` (the sandbox cannot
-see `autograder/`), with FD one end of a SOCK_SEQPACKET socket pair. It imports what every
-kernel imports (numpy, torch with one thread, matplotlib, ipykernel, labutils), formats one
-traceback as a kernel would (`format_a_traceback`), starts no thread, calls `gc.freeze()` and
-says `{"ready": ...}`. Then, per message:
+Started by `autograder.sandbox.fork_server.ForkServer` as `python -c <this file's text> FD [MODULES]` (the
+sandbox cannot see `autograder/`), with FD one end of a SOCK_SEQPACKET socket pair and MODULES, a
+JSON list, what the notebooks being graded import (`fork_server.notebook_imports`). It imports
+what their kernels import (`preload`: ipykernel, numpy and labutils's shared modules always; torch
+with one thread, matplotlib and each lab's checks only where MODULES names them, or all without
+MODULES), formats one traceback as a kernel would (`format_a_traceback`), starts no thread, calls
+`gc.freeze()` and says `{"ready": ...}`. Then, per message:
 
     {"spawn": {...}} + the kernel's log file as a passed descriptor
         fork a child that becomes the submission's kernel (`become_kernel`); answers
@@ -52,35 +54,49 @@ def mount(source, target: str, fstype, flags: int, data=None) -> None:
     checked(libc.mount(encoded[0], encoded[1], encoded[2], ctypes.c_ulong(flags), encoded[3]), f"mount {target}")
 
 
-def preload() -> None:
-    import numpy  # noqa: F401
-    import torch
-    torch.set_num_threads(1)
+# What IPKernelApp imports as it starts (measured: half a second of each kernel's start), the
+# debugger's pydevd above all, and what the judges' calls into a kernel use. None of them starts
+# a thread on import (`main` checks).
+ALWAYS = ("numpy", "ipykernel.kernelapp", "IPython", "sqlite3", "ipykernel.debugger", "ipykernel.ipkernel",
+          "ipykernel.zmqshell", "IPython.core.completer", "IPython.core.interactiveshell", "psutil", "tornado.ioloop",
+          "labutils", "labutils.checks", "labutils.judge_calls", "labutils.checks.engine")
+# matplotlib without pyplot: that is left to the kernel, which picks its inline backend
+MATPLOTLIB = ("matplotlib", "matplotlib.backends.backend_agg", "matplotlib.figure")
+
+
+def preload(modules: list[str] | None = None) -> None:
+    """Import what the kernels will: `ALWAYS`, and of torch (about 2 s), matplotlib and labutils's
+    modules what `modules` names (what the graded notebooks import: a lab 01 kernel needs no torch),
+    or all of them when `modules` is None. A kernel that imports something not imported here
+    imports it itself, as a kernel started cold would (slower, the same result)."""
     import importlib
     import pkgutil
 
-    import ipykernel.kernelapp  # noqa: F401
-    import IPython  # noqa: F401
-    import matplotlib  # noqa: F401  (pyplot is left to the kernel, which picks its inline backend)
-    import matplotlib.backends.backend_agg  # noqa: F401
-    import matplotlib.figure  # noqa: F401
+    def wanted(package: str) -> bool:
+        return modules is None or any(name == package or name.startswith(package + ".") for name in modules)
 
-    import labutils
-    import labutils.checks
-    for package in (labutils, labutils.checks):  # every lab's checks: a kernel imports its own
-        for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
-            importlib.import_module(module.name)
-    # What IPKernelApp imports as it starts (measured: half a second of each kernel's start),
-    # the debugger's pydevd above all. None of them starts a thread on import (`main` checks).
-    import sqlite3  # noqa: F401, E401
-
-    import ipykernel.debugger  # noqa: F401
-    import ipykernel.ipkernel  # noqa: F401
-    import ipykernel.zmqshell  # noqa: F401
-    import IPython.core.completer  # noqa: F401
-    import IPython.core.interactiveshell  # noqa: F401
-    import psutil  # noqa: F401
-    import tornado.ioloop  # noqa: F401
+    for name in ALWAYS:
+        importlib.import_module(name)
+    if wanted("torch"):
+        importlib.import_module("torch")
+    if wanted("matplotlib"):
+        for name in MATPLOTLIB:
+            importlib.import_module(name)
+    if modules is None:
+        import labutils
+        import labutils.checks
+        for package in (labutils, labutils.checks):  # every lab's checks: a kernel imports its own
+            for module in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+                importlib.import_module(module.name)
+    else:
+        for name in modules:  # `from labutils.checks import lab04` names labutils.checks.lab04
+            if name.startswith("labutils."):
+                try:
+                    importlib.import_module(name)
+                except ImportError:  # a name in a module, not a module
+                    pass
+    if "torch" in sys.modules:  # imported here or by a lab's checks: one thread, started by no one
+        sys.modules["torch"].set_num_threads(1)
     format_a_traceback()
 
 
@@ -210,8 +226,8 @@ def become_kernel(request: dict, log_fd: int) -> None:
         import random
 
         import numpy
-        import torch
-        torch.set_num_threads(request["threads"])
+        if "torch" in sys.modules:  # else the kernel imports it itself, under the thread variables of `env`
+            sys.modules["torch"].set_num_threads(request["threads"])
         # A fresh interpreter seeds these from the OS; a fork would draw what the fork server and
         # every other kernel forked from it draw. (torch's default seed is a constant anyway.)
         random.seed()
@@ -268,7 +284,7 @@ def serve(control: socket.socket) -> None:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    preload()
+    preload(json.loads(sys.argv[2]) if len(sys.argv) > 2 else None)
     import threading
     gc.collect()
     gc.freeze()

@@ -61,6 +61,8 @@ def configure(config, workspace: Path, limits: Limits, threads: int = 1) -> None
 
 
 _live_managers: weakref.WeakSet = weakref.WeakSet()
+# A forked worker (`autograder.pipeline.run.start_workers`) kills its own sandboxes, never its parent's.
+os.register_at_fork(after_in_child=_live_managers.clear)
 
 
 def kill_all_sandboxes() -> None:
