@@ -2,16 +2,28 @@
 needed, it reads what intake rebuilt. tests/test_demo_grades.py checks it inside `grade`."""
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from copydetect import compare_files
+from copydetect.utils import filter_code
 
 from autograder.demo.instructor_demo import SIMILARITY_LAB, add_copiers
 from autograder.demo.synthetic_class import completed_notebook, write_submission
 from autograder.intake.submissions import take_in
 from autograder.judging.mistakes import catalogue
-from autograder.outputs.similarity import Similarity, similar_pairs
+from autograder.outputs.similarity import (
+    Similarity,
+    all_pairs,
+    filtered,
+    lab_answers,
+    lab_pairs,
+    similar_pairs,
+    staged_answers,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +67,73 @@ def test_the_command_line_writes_the_side_by_side_report(staged):
     assert "copy-first · copy-renamed" in first and SIMILARITY_LAB in first
     html = (staged / "similarity.html").read_text(encoding="utf-8")
     assert html.count("<mark>") >= 2 and "alone-first" not in html
+
+
+# A class whose answers are their own (benchmarks/class_scale.py's varied_class: the reference or
+# a mistake with statements, names and order of the student's own; some copy a classmate's lab):
+# what the index by fingerprint is measured on, at a size the plain comparison of every pair allows.
+VARIED_LABS = ["01_matrix_shapes", "05_gradient_descent"]
+SAME = 1e-9  # both ways take a listed pair's numbers from copydetect's compare_files: equal, to rounding
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory):
+    from benchmarks.class_scale import varied_class
+    root = tmp_path_factory.mktemp("varied")
+    copies = varied_class(VARIED_LABS, 30, root / "submitted", seed=3, copiers=0.15)
+    take_in(root / "submitted", root / "out" / "staged", VARIED_LABS)
+    return root / "out", copies
+
+
+@pytest.mark.parametrize("settings", [Similarity(), Similarity(threshold=0.2, min_size=60),
+                                      Similarity(threshold=0.05, min_size=0)], ids=["default", "low", "lowest"])
+def test_the_index_lists_what_comparing_every_pair_lists(varied, settings):
+    out, _ = varied
+    for lab_id in VARIED_LABS:
+        indexed = lab_pairs(out, lab_id, settings)
+        plain = [pair for pair in all_pairs(out, lab_id, settings) if pair.similarity >= settings.threshold]
+        assert [pair.students for pair in indexed] == [pair.students for pair in plain], lab_id
+        for a, b in zip(indexed, plain):
+            assert abs(a.similarity - b.similarity) <= SAME, (lab_id, a.students)
+            assert [(e.grade_id, e.tokens, e.html) for e in a.exercises] == \
+                [(e.grade_id, e.tokens, e.html) for e in b.exercises]
+            assert all(abs(x - y) <= SAME for e, f in zip(a.exercises, b.exercises) for x, y in zip(e.shared, f.shared))
+    assert indexed, "no pair listed in lab 05: the comparison would prove nothing"
+
+
+def test_shared_tokens_from_the_fingerprints_are_copydetects_overlap(varied):
+    out, _ = varied
+    by_exercise = lab_answers(out, "05_gradient_descent")
+    compared = 0
+    for answers in by_exercise.values():
+        for a, b in itertools.combinations(list(answers.values())[:12], 2):
+            _, shares, _ = compare_files(a.fingerprint, b.fingerprint)
+            common = a.covers.keys() & b.covers.keys()
+            mine = (a.shared(common) / a.tokens if common else 0.0, b.shared(common) / b.tokens if common else 0.0)
+            assert mine == pytest.approx(tuple(float(x) for x in shares), abs=SAME)
+            compared += bool(common)
+        for a in answers.values():
+            assert a.tokens == a.fingerprint.token_coverage == a.shared(a.covers)
+    assert compared >= 10
+
+
+def test_the_faster_filter_is_copydetects(varied):
+    out, _ = varied
+    codes = [code for lab_id in VARIED_LABS for by_exercise in staged_answers(out, lab_id, {"matmul", "adam"}).values()
+             for code in by_exercise.values()]
+    codes += [mistake.code for mistake in catalogue("08_training_loop")]
+    codes += ["#!/usr/bin/env python\nclass A(B):\n    '''doc'''\n    x = f'{y}' + \"s\"  # note\n", "", " \n"]
+    for code in codes:
+        text, offsets = filtered(code)
+        expected_text, expected_offsets = filter_code(code, "answer.py")
+        assert text == expected_text and np.array_equal(offsets, expected_offsets), code
+
+
+def test_copies_are_listed_whichever_process_fingerprints_them(varied):
+    """Two processes (hash seeds may differ between them) still list every copy: a copy's
+    fingerprints are its original's."""
+    out, copies = varied
+    pairs = similar_pairs(out, VARIED_LABS, Similarity(threshold=0.99, min_size=0), workers=2)
+    listed = {(pair.lab_id, pair.students) for pair in pairs}
+    assert copies and all((lab_id, tuple(sorted((copier, original)))) in listed
+                          for (copier, lab_id), original in copies.items())

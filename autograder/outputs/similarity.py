@@ -15,23 +15,47 @@ over the exercises that count; pairs at or above `threshold` go, ranked, into
 OUT_DIR/similarity.html (the two answers side by side, shared spans highlighted) and a
 section of report.html. Nothing here touches a grade or a flag.
 
+Only pairs that share a fingerprint can reach a threshold above 0, so a lab's answers are
+indexed by fingerprint (winnowed hash -> the students whose answer holds it) and only the pairs
+found there are scored. The score comes from the fingerprints alone: the tokens of an answer a
+pair shares are those its shared k-grams cover (each hash's k-grams kept as a bit mask), which
+is what copydetect's `compare_files` counts; the pairs listed are then compared with
+`compare_files` for the highlighted side by side, so a listed pair's numbers are those
+`all_pairs` (every pair compared, the plain way, kept as what the index must equal) gives it.
+In a large class, labs are scored in parallel, a process per core and a lab at a time.
+
 Both settings live in nbgrader_config.py (`c.Similarity.threshold`, `c.Similarity.min_size`).
 """
 from __future__ import annotations
 
 import io
 import itertools
+import json
+import multiprocessing
+import os
+import sys
 import warnings
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+import nbformat
+import numpy as np
 from copydetect import CodeFingerprint, compare_files
 from copydetect.utils import highlight_overlap
+from pygments import lexers, token
 from traitlets import Float, Int
 from traitlets.config import Configurable
 
-from autograder.course.labs import is_solution_cell, nbgrader_meta, read_notebook, source_path, student_path
+from autograder.course.labs import (
+    is_solution_cell,
+    nbgrader_meta,
+    read_notebook,
+    source_path,
+    student_path,
+)
 from autograder.judging.mistakes import catalogue
 
 NOISE, GUARANTEE = 25, 30  # copydetect's defaults: k-grams of 25 tokens, every match of 30 found
@@ -65,8 +89,81 @@ class SimilarPair:
         return shared / own if own else 0.0
 
 
+LEXER = lexers.get_lexer_by_name("python")  # the lexer copydetect finds for "answer.py"
+ROLES: dict = {}  # token type -> its role in copydetect's filter_code
+
+
+def role_of(kind) -> str:
+    """What copydetect.utils.filter_code (0.5.0) does with a token of this type, in its order of tests."""
+    if kind in {token.Name, token.Name.Variable, token.Name.Attribute}:
+        return "V"
+    for letter, family in (("F", token.Name.Function), ("O", token.Name.Class)):
+        if kind in family:
+            return letter
+    if kind in (token.Comment.Preproc, token.Comment.Hashbang):
+        return "P"
+    if kind in token.Text or kind in token.Comment:
+        return "dropped"
+    return "string" if kind in token.Literal.String else "kept"
+
+
+def filtered(code: str) -> tuple[str, np.ndarray]:
+    """copydetect.utils.filter_code(code, "answer.py"), the same text and offsets, made faster:
+    one lexer for every answer, each token type's role looked up once, the text joined once."""
+    parts: list[str] = []
+    length = offset = 0
+    offsets = [[0, 0]]
+    for kind, text in LEXER.get_tokens(code):
+        role = ROLES.get(kind) or ROLES.setdefault(kind, role_of(kind))
+        if role == "kept" or (role == "string" and text in ("'", '"')):
+            kept = '"' if role == "string" else text
+            parts.append(kept)
+            length += len(kept)
+        elif role == "dropped":
+            offsets.append([length - 1, offset])
+            offset += len(text)
+        else:  # a name, a preprocessor line or a string's content: one letter
+            parts.append("S" if role == "string" else role)
+            length += 1
+            offsets.append([length - 1, len(text) - 1 if role == "O" else offset])  # "O": as copydetect has it
+            offset += len(text) - 1
+    return "".join(parts), np.array(offsets)
+
+
 def fingerprint(code: str, boilerplate: list[int] | None = None) -> CodeFingerprint:
-    return CodeFingerprint("answer.py", NOISE, GUARANTEE - NOISE + 1, boilerplate=boilerplate, fp=io.StringIO(code))
+    """copydetect's CodeFingerprint of `code` as a Python file, less the `boilerplate` hashes."""
+    text, offsets = filtered(code)
+    found = CodeFingerprint("answer.py", NOISE, GUARANTEE - NOISE + 1, boilerplate=boilerplate, filter=False,
+                            fp=io.StringIO(text))
+    found.raw_code, found.offsets = code, offsets
+    return found
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer, fingerprinted: the tokens each of its own hashes covers, as a bit mask."""
+    fingerprint: CodeFingerprint
+    covers: dict[int, int]  # winnowed hash -> bit i set where its k-grams cover filtered token i
+    tokens: int  # its own tokens: copydetect's token_coverage, the popcount of all `covers`
+
+    def shared(self, hashes) -> int:
+        """The tokens of this answer that the k-grams of `hashes` cover (compare_files' token overlap)."""
+        covered = 0
+        for value in hashes:
+            covered |= self.covers[value]
+        return covered.bit_count()
+
+
+def answer(code: str, boilerplate: list[int]) -> Answer:
+    found = fingerprint(code, boilerplate)
+    window = (1 << found.k) - 1
+    covers = {}
+    for value, starts in found.hash_idx.items():
+        mask = 0
+        for start in starts:
+            mask |= window << int(start)
+        covers[value] = mask
+    return Answer(found, covers, int(found.token_coverage))
 
 
 def boilerplate_hashes(lab_id: str) -> dict[str, list[int]]:
@@ -81,14 +178,27 @@ def boilerplate_hashes(lab_id: str) -> dict[str, list[int]]:
     return {grade_id: sorted(found | mistakes) for grade_id, found in hashes.items()}
 
 
+def staged_cells(path: Path) -> list:
+    """A staged notebook's cells. Intake wrote it with nbformat (version 4), so it is read as
+    plain JSON, without nbformat validating it a second time (the most of reading it)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("nbformat") != 4:
+        return read_notebook(path).cells
+    cells = [nbformat.from_dict(cell) for cell in data["cells"]]
+    for cell in cells:
+        if isinstance(cell.get("source"), list):
+            cell.source = "".join(cell.source)
+    return cells
+
+
 def staged_answers(out_dir: Path, lab_id: str, exercises: set[str]) -> dict[str, dict[str, str]]:
     """{student: {grade_id: answer cell source}} from the notebooks intake rebuilt."""
     answers: dict[str, dict[str, str]] = {}
-    for path in sorted((out_dir / "staged").glob(f"*/{lab_id}/{lab_id}.ipynb")):
+    for path in staged_notebooks(out_dir, lab_id):
         try:
-            cells = read_notebook(path).cells
-        except (OSError, ValueError):  # intake stages only what it could read; skip anything else
-            continue
+            cells = staged_cells(path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue  # intake stages only what it could read; skip anything else
         answers[path.parent.parent.name] = {nbgrader_meta(c)["grade_id"]: c.source for c in cells
                                             if is_solution_cell(c) and nbgrader_meta(c).get("grade_id") in exercises}
     return answers
@@ -103,33 +213,131 @@ def highlighted(code: str, slices) -> str:
     return text
 
 
-def lab_pairs(out_dir: Path, lab_id: str, settings: Similarity) -> list[SimilarPair]:
-    """Every pair of students of one lab with an exercise that counts, similarity unfiltered."""
+def compared(grade_id: str, a: CodeFingerprint, b: CodeFingerprint) -> ExerciseOverlap:
+    """One exercise of a pair, compared by copydetect, shared spans highlighted."""
+    _, shares, (slices_a, slices_b) = compare_files(a, b)
+    return ExerciseOverlap(grade_id, (float(shares[0]), float(shares[1])),
+                           (int(a.token_coverage), int(b.token_coverage)),
+                           (highlighted(a.raw_code, slices_a), highlighted(b.raw_code, slices_b)))
+
+
+def lab_answers(out_dir: Path, lab_id: str) -> dict[str, dict[str, Answer]]:
+    """{grade_id: {student: Answer}} for every exercise and every staged answer to it (one
+    fingerprint per distinct answer text)."""
     boilerplate = boilerplate_hashes(lab_id)
-    answers = staged_answers(out_dir, lab_id, set(boilerplate))
-    prints = {(student, grade_id): fingerprint(code, boilerplate[grade_id])
-              for student, by_exercise in answers.items() for grade_id, code in by_exercise.items()}
+    known: dict[tuple[str, str], Answer] = {}
+    found: dict[str, dict[str, Answer]] = {grade_id: {} for grade_id in boilerplate}
+    for student, by_exercise in staged_answers(out_dir, lab_id, set(boilerplate)).items():
+        for grade_id, code in by_exercise.items():
+            if (grade_id, code) not in known:
+                known[grade_id, code] = answer(code, boilerplate[grade_id])
+            found[grade_id][student] = known[grade_id, code]
+    return found
+
+
+def all_pairs(out_dir: Path, lab_id: str, settings: Similarity) -> list[SimilarPair]:
+    """Every pair of students of one lab with an exercise that counts, each compared by
+    copydetect, similarity unfiltered: the plain way, which the index must equal."""
+    by_exercise = lab_answers(out_dir, lab_id)
+    students = sorted({student for answers in by_exercise.values() for student in answers})
     pairs = []
-    for first, second in itertools.combinations(sorted(answers), 2):
+    for first, second in itertools.combinations(students, 2):
         pair = SimilarPair(lab_id, (first, second))
-        for grade_id in boilerplate:
-            a, b = prints.get((first, grade_id)), prints.get((second, grade_id))
-            if a is None or b is None or min(a.token_coverage, b.token_coverage) < settings.min_size:
+        for grade_id, answers in by_exercise.items():
+            a, b = answers.get(first), answers.get(second)
+            if a is None or b is None or min(a.tokens, b.tokens) < settings.min_size:
                 continue
-            _, shares, (slices_a, slices_b) = compare_files(a, b)
-            pair.exercises.append(ExerciseOverlap(
-                grade_id, (float(shares[0]), float(shares[1])), (int(a.token_coverage), int(b.token_coverage)),
-                (highlighted(a.raw_code, slices_a), highlighted(b.raw_code, slices_b))))
+            pair.exercises.append(compared(grade_id, a.fingerprint, b.fingerprint))
         if pair.exercises:
             pairs.append(pair)
     return pairs
 
 
-def similar_pairs(out_dir: Path, labs: list[str], settings: Similarity | None = None) -> list[SimilarPair]:
-    """The pairs at or above the threshold, most similar first."""
+def candidates(counting: dict[str, dict[str, Answer]]) -> set[tuple[str, str]]:
+    """The pairs that share at least one hash in an exercise, from an index of hash -> students
+    (each distinct list of students expanded into pairs once)."""
+    groups: set[tuple[str, ...]] = set()
+    for answers in counting.values():
+        holders: dict[int, list[str]] = defaultdict(list)
+        for student in sorted(answers):
+            for value in answers[student].covers:
+                holders[value].append(student)
+        groups.update(tuple(group) for group in holders.values() if len(group) > 1)
+    return {pair for group in groups for pair in itertools.combinations(group, 2)}
+
+
+def scored(first: str, second: str, counting: dict[str, dict[str, Answer]]) -> tuple[list[str], float]:
+    """A pair's exercises that count and its similarity, from the fingerprints alone."""
+    exercises, shared, own = [], 0, 0
+    for grade_id, answers in counting.items():
+        a, b = answers.get(first), answers.get(second)
+        if a is None or b is None:
+            continue
+        exercises.append(grade_id)
+        own += a.tokens + b.tokens
+        common = a.covers.keys() & b.covers.keys()
+        if common:
+            shared += a.shared(common) + b.shared(common)
+    return exercises, shared / own if own else 0.0
+
+
+def lab_pairs(out_dir: Path, lab_id: str, settings: Similarity) -> list[SimilarPair]:
+    """The pairs of students of one lab at or above the threshold, found through the index of
+    fingerprints, each compared by copydetect as `all_pairs` compares it. A threshold of 0 or
+    less lists every pair with an exercise that counts: those are `all_pairs`."""
+    if settings.threshold <= 0:
+        return all_pairs(out_dir, lab_id, settings)
+    by_exercise = lab_answers(out_dir, lab_id)
+    counting = {grade_id: {student: a for student, a in answers.items() if a.tokens >= settings.min_size}
+                for grade_id, answers in by_exercise.items()}
+    pairs = []
+    for first, second in sorted(candidates(counting)):
+        exercises, similarity = scored(first, second, counting)
+        if similarity < settings.threshold - 1e-9:  # the exact value is copydetect's, below
+            continue
+        pair = SimilarPair(lab_id, (first, second), [
+            compared(grade_id, counting[grade_id][first].fingerprint,
+                     counting[grade_id][second].fingerprint)
+            for grade_id in exercises])
+        if pair.similarity >= settings.threshold:
+            pairs.append(pair)
+    return pairs
+
+
+def lab_pairs_of(out_dir: Path, lab_id: str, threshold: float, min_size: int) -> list[SimilarPair]:
+    """`lab_pairs` in a worker process, given the settings as plain numbers."""
+    return lab_pairs(out_dir, lab_id, Similarity(threshold=threshold, min_size=min_size))
+
+
+PARALLEL_FROM = 200  # staged notebooks from which labs are scored in parallel by default
+
+
+def staged_notebooks(out_dir: Path, lab_id: str) -> list[Path]:
+    return sorted((out_dir / "staged").glob(f"*/{lab_id}/{lab_id}.ipynb"))
+
+
+def similar_pairs(out_dir: Path, labs: list[str], settings: Similarity | None = None,
+                  workers: int | None = None) -> list[SimilarPair]:
+    """The pairs at or above the threshold, most similar first. `workers` processes score labs
+    at once, at most one a lab (default: one per core from PARALLEL_FROM staged notebooks on,
+    else 1: in this process)."""
     settings = settings or Similarity()
-    found = [pair for lab_id in labs for pair in lab_pairs(out_dir, lab_id, settings)
-             if pair.similarity >= settings.threshold]
+    sizes = {lab_id: sum(path.stat().st_size for path in staged_notebooks(out_dir, lab_id)) for lab_id in labs}
+    if workers is None:
+        staged = sum(len(staged_notebooks(out_dir, lab_id)) for lab_id in labs)
+        workers = len(os.sched_getaffinity(0)) if staged >= PARALLEL_FROM else 1
+    workers = min(len(labs), workers)
+    if workers > 1:
+        largest_first = sorted(labs, key=lambda lab_id: -sizes[lab_id])  # no large lab left for last
+        # Forks of this process, as the grading workers are (autograder.pipeline.run.start_workers),
+        # unless it has run torch, whose thread pool can hang a fork: then from a server process.
+        context = multiprocessing.get_context("fork" if "torch" not in sys.modules else "forkserver")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            by_lab = list(pool.map(lab_pairs_of, [out_dir] * len(labs), largest_first,
+                                   [settings.threshold] * len(labs), [settings.min_size] * len(labs)))
+    else:
+        by_lab = [lab_pairs(out_dir, lab_id, settings) for lab_id in labs]
+    found = [pair for pairs in by_lab for pair in pairs if pair.similarity >= settings.threshold]
     return sorted(found, key=lambda pair: (-pair.similarity, pair.lab_id, pair.students))
 
 
@@ -142,17 +350,21 @@ mark { background: #ffe08a; }
 """
 
 
-def ranking_table(pairs: list[SimilarPair], link: str = "") -> str:
-    """The ranked pairs, for similarity.html and report.html."""
+def ranking_table(pairs: list[SimilarPair], link: str = "", shown: int | None = None) -> str:
+    """The ranked pairs, for similarity.html and report.html; with `shown`, the pairs after the
+    first `shown` are folded under a <details>."""
     if not pairs:
         return "<p>No pair reached the threshold.</p>"
-    rows = "".join(
-        f"<tr><td>{rank}</td><td><a href=\"{link}#pair-{rank}\">{escape(p.students[0])} · {escape(p.students[1])}</a>"
-        f"</td><td>{escape(p.lab_id)}</td><td>{100 * p.similarity:.0f}%</td>"
-        f"<td>{escape(', '.join(e.grade_id for e in p.exercises))}</td></tr>"
-        for rank, p in enumerate(pairs, 1))
-    return ("<table><tr><th>#</th><th>students</th><th>lab</th><th>similarity</th><th>exercises compared</th></tr>"
-            f"{rows}</table>")
+    head = "<tr><th>#</th><th>students</th><th>lab</th><th>similarity</th><th>exercises compared</th></tr>"
+    rows = [f"<tr><td>{rank}</td><td><a href=\"{link}#pair-{rank}\">{escape(p.students[0])} · {escape(p.students[1])}"
+            f"</a></td><td>{escape(p.lab_id)}</td><td>{100 * p.similarity:.0f}%</td>"
+            f"<td>{escape(', '.join(e.grade_id for e in p.exercises))}</td></tr>" for rank, p in enumerate(pairs, 1)]
+    shown = len(rows) if shown is None else shown
+    page = f"<table>{head}{''.join(rows[:shown])}</table>"
+    if len(rows) > shown:
+        page += (f"<details><summary>{len(rows) - shown} more pairs</summary><table>{head}{''.join(rows[shown:])}"
+                 "</table></details>")
+    return page
 
 
 def similarity_html(pairs: list[SimilarPair], settings: Similarity) -> str:
