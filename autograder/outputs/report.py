@@ -4,12 +4,17 @@
 What this run graded, regraded (and why) and kept from the previous run; score
 distribution per lab, pass rate per exercise, the most frequent mistakes, the
 submissions that did not end normally (timeouts, kills, crashes, unreadable files),
-flagged submissions and the slowest ones. Figures are matplotlib PNGs inside the page.
+flagged submissions and the slowest ones, and every student's score per lab. Figures are
+matplotlib PNGs inside the page, their size the same for a class of 10 or 300 (histograms and
+one bar per exercise or mistake, never one per student); every table shows its first
+`ROWS_SHOWN` rows and folds the rest under a `<details>` (a class of 300 stays a page to read,
+and every student and row is still in it).
 """
 from __future__ import annotations
 
 import base64
 import io
+import math
 from collections import Counter, defaultdict
 from html import escape
 from pathlib import Path
@@ -35,6 +40,7 @@ STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 70rem; margin: 2rem auto; color: #222; }
 table { border-collapse: collapse; } td, th { padding: .3rem .6rem; border-bottom: 1px solid #ddd;
   text-align: left; vertical-align: top; } img { max-width: 100%; }
+td:first-child, summary { white-space: nowrap; }
 .warn { background: #fde8e8; border-left: 5px solid #b42318; padding: .6rem .9rem; font-weight: 600; }
 .info { background: #eef4ff; border-left: 5px solid #2e5bff; padding: .6rem .9rem; }
 """
@@ -52,12 +58,17 @@ def score_distribution(submissions: list[SubmissionResult]) -> str:
     for s in submissions:
         by_lab[s.lab_id].append(100 * s.points / s.max_points if s.max_points else 0)
     labs = sorted(by_lab)
-    fig, axes = plt.subplots(1, len(labs), figsize=(max(4, 2.6 * len(labs)), 2.6), sharey=True, squeeze=False)
-    for ax, lab in zip(axes[0], labs):
+    columns = min(4, len(labs))  # four labs a row: eight stay readable
+    rows = math.ceil(len(labs) / columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(max(4, 2.6 * columns), 2.6 * rows), sharey=True, squeeze=False)
+    for ax, lab in zip(axes.flat, labs):
         ax.hist(by_lab[lab], bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.01], color="#2e5bff")
         ax.set_title(lab, fontsize=9)
         ax.set_xlabel("% of points")
-    axes[0][0].set_ylabel("submissions")
+    for ax in axes.flat[len(labs):]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_ylabel("submissions")
     return figure_tag(fig, "score distribution per lab")
 
 
@@ -97,13 +108,47 @@ class Html(str):
     """A table cell that is HTML already (a link the report builds), not text to escape."""
 
 
-def table(headers: list[str], rows: list[list]) -> str:
+ROWS_SHOWN = 20  # a table's rows shown; the rest are folded under a <details>
+
+
+def table(headers: list[str | Html], rows: list[list], shown: int = ROWS_SHOWN, what: str = "rows") -> str:
+    """A table of its first `shown` rows, the others folded under a <details> ("12 more rows")."""
     if not rows:
         return "<p>None.</p>"
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{v if isinstance(v, Html) else escape(str(v))}</td>" for v in row)
-                   + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    head = "".join(f"<th>{h if isinstance(h, Html) else escape(h)}</th>" for h in headers)
+
+    def rows_html(part: list[list]) -> str:
+        body = "".join("<tr>" + "".join(f"<td>{v if isinstance(v, Html) else escape(str(v))}</td>" for v in row)
+                       + "</tr>" for row in part)
+        return f"<table><tr>{head}</tr>{body}</table>"
+
+    if len(rows) <= shown:
+        return rows_html(rows)
+    return (f"{rows_html(rows[:shown])}<details><summary>{len(rows) - shown} more {escape(what)}</summary>"
+            f"{rows_html(rows[shown:])}</details>")
+
+
+def students_section(submissions: list[SubmissionResult]) -> str:
+    """A row per student: the total and each lab's score (after late penalties), linked to its
+    feedback page; the lowest totals first, where a person is most needed."""
+    if not submissions:
+        return ""
+    labs = sorted({s.lab_id for s in submissions})
+    by_student: dict[str, dict[str, SubmissionResult]] = defaultdict(dict)
+    for s in submissions:
+        by_student[s.student_id][s.lab_id] = s
+    totals = {student: (sum(s.score for s in done.values()), sum(s.max_points for s in done.values()))
+              for student, done in by_student.items()}
+    rows = []
+    for student in sorted(by_student, key=lambda student: (totals[student][0], student)):
+        done = by_student[student]
+        cells = [Html(f'<a href="feedback/{escape(quote(student))}/{escape(quote(lab))}.html">{done[lab].score:g}</a>')
+                 if lab in done else "" for lab in labs]
+        rows.append([student, f"{totals[student][0]:g} / {totals[student][1]:g}", *cells])
+    return ("<h2>Students</h2><p>Each student's points per lab after late penalties, lowest total first; "
+            "a score opens the student's feedback page (a lab's number: hover it for its name).</p>"
+            + table(["student", "total", *(Html(f'<abbr title="{escape(lab)}">{escape(lab.split("_")[0])}</abbr>')
+                                           for lab in labs)], rows, what="students"))
 
 
 def this_run(summary: RunSummary | None) -> str:
@@ -170,7 +215,7 @@ def similarity_section(similar: list[SimilarPair] | None) -> str:
         return ""
     return ("<h2>Similar answers</h2><p>Pairs whose own code looks alike, most similar first "
             "(<a href=\"similarity.html\">side by side in similarity.html</a>). They change no grade and set no flag.</p>"
-            + ranking_table(similar, link="similarity.html"))
+            + ranking_table(similar, link="similarity.html", shown=ROWS_SHOWN))
 
 
 def log_link(result: SubmissionResult) -> Html | str:
@@ -225,6 +270,7 @@ def report_html(submissions: list[SubmissionResult], confinement: str, summary: 
 {this_run(summary)}
 {overrides_section(overrides)}
 <h2>Scores per lab</h2>{score_distribution(submissions) if submissions else ""}{hand_grading_note(submissions)}
+{students_section(submissions)}
 <h2>Pass rate per exercise</h2>{rates_figure}
 {partial_credit_section(submissions)}
 <h2>Most frequent mistakes</h2>{mistakes_figure}
