@@ -5,8 +5,9 @@ The pipeline, in this process unless said otherwise:
 1. intake (`autograder.intake`): unpack LMS zips (with `lms`, the class archive Canvas or Moodle
    gives, collected by nbgrader's zip_collect), read, restore and stage each notebook;
    a submission that cannot be read gets its status and 0 points here.
-2. release each lab, with its due date (`autograder.grading.late`), into the class gradebook
-   (SQLite, or PostgreSQL with `db_url`) and into a template SQLite gradebook the workers copy.
+2. release each lab, with its due date (`autograder.grading.late`), into a template SQLite
+   gradebook the workers copy, and into the class gradebook (SQLite, or PostgreSQL with `db_url`):
+   for a class graded afresh, while the workers grade its first submissions.
 3. resume (`autograder.grading.regrade`): a submission whose results file matches what was handed
    in and its fingerprint (the reference solution, released notebook, judges, catalogue,
    due date and late policy of its lab, the student's extension, labutils, grader and settings
@@ -39,7 +40,7 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from nbgrader.api import Gradebook
 from sqlalchemy.exc import SAWarning
@@ -130,14 +131,20 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     # Under OUT_DIR, not /tmp: Dask workers on other machines read the template gradebook.
     work = Path(tempfile.mkdtemp(prefix=".work-", dir=out_dir))
     try:
-        if not scheduler and any(intake.ready and recorded(out_dir, intake,
-                                                           fingerprints[intake.student_id, intake.lab_id])[1]
-                                 for intake in intakes):
+        reasons_now = [recorded(out_dir, intake, fingerprints[intake.student_id, intake.lab_id])[1]
+                       for intake in intakes]
+        if not scheduler and any(intake.ready and reason for intake, reason in zip(intakes, reasons_now)):
             # they get ready while the labs are released
             pool = start_workers(workers, threads, limits, kernel_imports(lab_ids))
-        template = prepare_gradebooks(lab_ids, out_dir, db_url, work, config)
+        template = prepare_template(lab_ids, work, config)
         store_extensions(f"sqlite:///{template}", extensions)  # the workers' penalties count from them
-        submissions, jobs, decisions = [], [], []
+        (out_dir / "course").mkdir(exist_ok=True)  # nbgrader's course root: a worker's autograde starts there
+        # A result recorded before is kept only where the class gradebook holds it (`resume`): then
+        # the gradebook is made ready first; a class graded afresh gets it while the workers grade.
+        kept_before = any(reason is None for reason in reasons_now)
+        if kept_before:
+            prepare_class_gradebook(lab_ids, out_dir, db_url, config)
+        submissions, jobs, decisions, unread = [], [], [], []
         for intake in intakes:
             fingerprint = fingerprints[intake.student_id, intake.lab_id]
             done, reason = resume(out_dir, db_url, intake, fingerprint)
@@ -145,16 +152,23 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
             if done is not None:
                 submissions.append(done)
             elif not intake.ready:
-                unread = SubmissionResult(intake.student_id, intake.lab_id)
-                unread.fail(intake.problem)
-                submissions.append(record(out_dir, db_url, intake, unread, None, fingerprint, code_unchanged(reason)))
+                unread.append((intake, fingerprint, reason))
             else:
                 jobs.append(Job(intake.student_id, intake.lab_id, str(out_dir / "staged"), str(out_dir),
                                 str(template), timeout, limits, threads, secret, partial_credit))
+
+        def meanwhile() -> None:  # the jobs handed out: what needs the class gradebook, ready now
+            if not kept_before:
+                prepare_class_gradebook(lab_ids, out_dir, db_url, config)
+            for intake, fingerprint, reason in unread:
+                failed = SubmissionResult(intake.student_id, intake.lab_id)
+                failed.fail(intake.problem)
+                submissions.append(record(out_dir, db_url, intake, failed, None, fingerprint, code_unchanged(reason)))
+
         by_key = {(i.student_id, i.lab_id): i for i in intakes}
         reasons = {(d.student_id, d.lab_id): d.reason for d in decisions}
         bar = tqdm(total=len(jobs), desc="grading", unit="notebook", disable=not progress or not jobs)
-        for job, (result, grades) in run_jobs(jobs, workers, scheduler, pool):
+        for job, (result, grades) in run_jobs(jobs, workers, scheduler, pool, meanwhile):
             submissions.append(record(out_dir, db_url, by_key[(job.student_id, job.lab_id)], result, grades,
                                       fingerprints[job.student_id, job.lab_id],
                                       code_unchanged(reasons[job.student_id, job.lab_id])))
@@ -176,21 +190,23 @@ def grade_run(submitted_dir: Path, out_dir: Path, labs: list[str] | None = None,
     return GradingRun(submissions, summary, collected)
 
 
-def prepare_gradebooks(lab_ids: list[str], out_dir: Path, db_url: str, work: Path, config) -> Path:
-    """Release the labs, with their due dates, into the class gradebook and into a template
-    SQLite gradebook (the workers' copies: nbgrader computes late penalties there)."""
+def prepare_template(lab_ids: list[str], work: Path, config) -> Path:
+    """Release the labs, with their due dates, into a template SQLite gradebook: the workers'
+    copies, one per submission (nbgrader computes late penalties there). It holds no student:
+    nbgrader adds the one it grades."""
     template = work / "template.db"
-    release_dir = out_dir / "course" / "release"
     for lab_id in lab_ids:
-        generate_student_version(lab_id, release_dir, db_url)
-    set_due_dates(db_url, lab_ids, config)
-    if db_url == f"sqlite:///{out_dir / 'gradebook.db'}":
-        shutil.copy(out_dir / "gradebook.db", template)
-    else:
-        for lab_id in lab_ids:
-            generate_student_version(lab_id, work / "release", f"sqlite:///{template}")
-        set_due_dates(f"sqlite:///{template}", lab_ids, config)
+        generate_student_version(lab_id, work / "release", f"sqlite:///{template}")
+    set_due_dates(f"sqlite:///{template}", lab_ids, config)
     return template
+
+
+def prepare_class_gradebook(lab_ids: list[str], out_dir: Path, db_url: str, config) -> None:
+    """Release the labs, with their due dates, into the class gradebook (OUT_DIR/course/release
+    for nbgrader's formgrader and feedback)."""
+    for lab_id in lab_ids:
+        generate_student_version(lab_id, out_dir / "course" / "release", db_url)
+    set_due_dates(db_url, lab_ids, config)
 
 
 Returned = tuple[SubmissionResult, SubmissionGrades | None]  # what a worker hands back
@@ -236,24 +252,28 @@ def start_workers(workers: int, threads: int, limits: Limits,
     return pool
 
 
-def run_jobs(jobs: list[Job], workers: int, scheduler: str | None,
-             pool: ProcessPoolExecutor | None = None) -> Iterator[tuple[Job, Returned]]:
+def run_jobs(jobs: list[Job], workers: int, scheduler: str | None, pool: ProcessPoolExecutor | None = None,
+             meanwhile: Callable[[], None] = lambda: None) -> Iterator[tuple[Job, Returned]]:
     """(job, what its worker returned) as each finishes; a worker's crash costs its submission,
-    not the class. `pool`: local workers already started (`start_workers`)."""
+    not the class. `pool`: local workers already started (`start_workers`); `meanwhile`: run once
+    the jobs are handed out, before the first result is taken (also when there is no job)."""
     if not jobs:
+        meanwhile()
         return
     if scheduler:
-        yield from run_on_dask(jobs, scheduler)
+        yield from run_on_dask(jobs, scheduler, meanwhile)
         return
     if pool is None:
         pool = start_workers(workers, jobs[0].threads, jobs[0].limits)
     with pool:
         futures = {pool.submit(grade_submission, job, os.getpid()): job for job in jobs}
+        meanwhile()
         for future in as_completed(futures):
             yield futures[future], outcome(futures[future], future)
 
 
-def run_on_dask(jobs: list[Job], scheduler: str) -> Iterator[tuple[Job, Returned]]:
+def run_on_dask(jobs: list[Job], scheduler: str,
+                meanwhile: Callable[[], None] = lambda: None) -> Iterator[tuple[Job, Returned]]:
     """The same jobs on an existing Dask cluster (OUT_DIR must be on storage its workers share)."""
     from distributed import Client
     from distributed import as_completed as dask_completed
@@ -261,6 +281,7 @@ def run_on_dask(jobs: list[Job], scheduler: str) -> Iterator[tuple[Job, Returned
     with Client(scheduler) as client:
         futures = {client.submit(grade_submission, job, pure=False, key=f"grade-{job.student_id}-{job.lab_id}-"
                                  f"{os.urandom(4).hex()}"): job for job in jobs}
+        meanwhile()
         for future in dask_completed(list(futures)):
             yield futures[future], outcome(futures[future], future)
 
