@@ -29,8 +29,14 @@ system-packages:
 demo: $(STAMP) system-packages
 	$(PY) -m autograder demo
 
+# The suite in two parts: every test but those marked `alone`, spread over a process per core
+# (pytest-xdist; a test file stays on one process, so its module fixtures are built once), then
+# the `alone` ones (they check that no process of theirs outlives them: nothing else may run).
+TEST_PROCESSES ?= auto
+
 test: lint system-packages $(PROXY)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not alone"
+	$(PY) -m pytest -m alone
 
 $(PROXY): | system-packages
 	npm install --silent --prefix $(VENV)/proxy configurable-http-proxy@5.3.0

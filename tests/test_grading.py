@@ -29,6 +29,9 @@ from autograder.pipeline.run import grade
 from autograder.sandbox.bubblewrap import Limits, bwrap_problem, pids_cgroup_root
 from autograder.sandbox.kernels import FORKED
 
+# The class's grading is checked to leave no process behind, of any run on the machine: alone.
+pytestmark = pytest.mark.alone
+
 LAB = "01_matrix_shapes"
 TIMEOUT = 5
 # Enough for the slow-matmul student's three kills (TIMEOUT + 3 s of grace each) and four runs.

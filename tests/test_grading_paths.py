@@ -90,6 +90,7 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
+@pytest.mark.alone  # no kernel of any run may be left on the machine
 def test_kill_9_mid_run_then_the_same_command_finishes_the_rest(tmp_path):
     submitted, out = tmp_path / "submitted", tmp_path / "out"
     roster = {f"student-{k}": {LAB: [] if k % 2 else [MISTAKE]} for k in range(6)}
