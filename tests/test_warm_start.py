@@ -133,3 +133,39 @@ def test_a_kernel_subscribed_late_is_asked_again_and_then_ready():
     assert client.requests == ["request-0", "request-1"]
     assert reply["parent_header"]["msg_id"] == "request-1" and client.handled is reply
     assert client.allow_stdin is False
+
+
+class HandingOut:
+    """A pool that grades at once and notes each job handed out."""
+
+    def __init__(self, events: list):
+        self.events = events
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, function, *args):
+        from concurrent.futures import Future
+        self.events.append("handed out")
+        future = Future()
+        future.set_result(function(*args))
+        return future
+
+
+def test_what_needs_the_class_gradebook_runs_once_the_jobs_are_handed_out_and_before_any_result(monkeypatch):
+    """A class graded afresh gets its gradebook released while the workers grade (`run_jobs`'s
+    `meanwhile`), never before the jobs are handed out nor after a result is recorded; and also
+    when there is nothing to grade."""
+    import autograder.pipeline.run as run
+    events = []
+    monkeypatch.setattr(run, "grade_submission", lambda job, parent: (job, None))
+    jobs = ["ada", "bo"]
+    for job, _ in run.run_jobs(jobs, 2, None, HandingOut(events), lambda: events.append("meanwhile")):
+        events.append(f"result {job}")
+    assert events[:3] == ["handed out", "handed out", "meanwhile"]
+    assert sorted(events[3:]) == ["result ada", "result bo"]
+    events.clear()
+    assert list(run.run_jobs([], 2, None, None, lambda: events.append("meanwhile"))) == [] and events == ["meanwhile"]
