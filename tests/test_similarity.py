@@ -1,5 +1,7 @@
-"""The similarity report (autograder.outputs.similarity) on staged answers of lab 01: no grading
-needed, it reads what intake rebuilt. tests/test_demo_grades.py checks it inside `grade`."""
+"""The similarity report (autograder.outputs.similarity) on staged answers: no grading needed, it
+reads what intake rebuilt. Lab 01 with the demo's copiers; then a class whose answers are their
+own, on which the index by fingerprint must list what comparing every pair lists.
+tests/test_demo_grades.py checks it inside `grade`."""
 from __future__ import annotations
 
 import itertools

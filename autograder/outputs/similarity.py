@@ -326,7 +326,7 @@ def similar_pairs(out_dir: Path, labs: list[str], settings: Similarity | None = 
     if workers is None:
         staged = sum(len(staged_notebooks(out_dir, lab_id)) for lab_id in labs)
         workers = len(os.sched_getaffinity(0)) if staged >= PARALLEL_FROM else 1
-    workers = min(len(labs), workers)
+    workers = 1 if multiprocessing.current_process().daemon else min(len(labs), workers)  # a daemon has no children
     if workers > 1:
         largest_first = sorted(labs, key=lambda lab_id: -sizes[lab_id])  # no large lab left for last
         # Forks of this process, as the grading workers are (autograder.pipeline.run.start_workers),
