@@ -255,7 +255,7 @@ def test_an_exception_keeps_the_note_that_names_the_case_in_what_the_grader_reco
     self-grade show keeps it."""
     import nbformat
 
-    from autograder.authoring.claims import executed
+    from autograder.course.solution_runs import run_notebook as executed
     from autograder.grading.execution import error_text, first_error
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "error = IndexError('index 2 is out of bounds for axis 0 with size 2')\n"

@@ -10,7 +10,8 @@ code cell tagged `claims` right after that prose:
 `says(text, value, what)` passes when `value` rounds to `text` as written ("1.583", "21.6%",
 "2e-08": half a unit of its last digit, and a hair for floats that differ between CPUs);
 `holds(condition, claim)` when the comparison is true. `verify` runs each solution notebook
-top to bottom with its own seeds (`claims_problems`): a claim that no longer holds fails it,
+top to bottom with its own seeds (`claims_problems`, on the run `autograder.course.solution_runs`
+keeps for the walk-through site too): a claim that no longer holds fails it,
 naming the cell; so does a number in the prose just above a claims cell that no `says` backs,
 and a `says` whose text that prose does not contain. The release leaves these cells out of
 labs/ (TagRemovePreprocessor in nbgrader_config.py): a student's own functions may draw their
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import re
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -107,33 +107,25 @@ def static_problems(nb) -> list[str]:
     return problems
 
 
-def executed(nb, folder: Path):
-    """`nb` run top to bottom in `folder` (a fresh kernel; errors kept in the outputs)."""
-    from nbclient import NotebookClient
-    from traitlets.config import Config
-
-    with tempfile.TemporaryDirectory(prefix="claims-kernel-") as sockets:
-        config = Config()
-        config.KernelManager.transport, config.KernelManager.ip = "ipc", f"{sockets}/kernel"
-        NotebookClient(nb, timeout=600, kernel_name="python3", config=config, allow_errors=True,
-                       resources={"metadata": {"path": str(folder)}}).execute()
-    return nb
-
-
 def claims_problems(lab_id: str, notebook: Path | None = None) -> list[str]:
     """What `verify` says of the lab's claims: the static rules, then each claims cell that fails
     when the solution notebook runs (and any other cell that raises, since what follows it
     cannot be trusted)."""
     from autograder.course.labs import solution_code, source_path
+    from autograder.course.solution_runs import run_notebook, solution_run
 
     path = notebook or source_path(lab_id)
     nb = nbformat.read(path, as_version=4)
     if not any(is_claims_cell(cell) for cell in nb.cells):
         return []
     problems = static_problems(nb)
-    for cell in nb.cells:
-        cell.source = solution_code(cell.source)
-    for index, cell in enumerate(executed(nb, path.parent).cells):
+    if notebook is None:  # the lab's own solution: its run, shared with the walk-through site
+        ran = solution_run(lab_id)
+    else:
+        for cell in nb.cells:
+            cell.source = solution_code(cell.source)
+        ran = run_notebook(nb, path.parent)
+    for index, cell in enumerate(ran.cells):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         if not errors:
             continue

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 import time
 from html import escape
 from pathlib import Path
 
 import jupyter_server_mathjax
 import nbformat
-from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
-from traitlets.config import Config
 
-from autograder.course.labs import ROOT, available_labs, read_notebook, solution_code, source_path
+from autograder.course.labs import ROOT, available_labs
+from autograder.course.solution_runs import solution_run
 
 MATHJAX = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"  # the config jupyter-server-mathjax ships
 
@@ -68,21 +66,23 @@ def collapsed(markdown: str) -> str:
     return DETAILS.sub(one_block, markdown)
 
 
+class SolutionFailed(RuntimeError):
+    """A worked solution that raised where it runs: the site would show a traceback."""
+
+
 def worked_notebook(lab_id: str, labs: list[str]):
-    """The solution notebook, markers removed, hints collapsed, run top to bottom, with
-    navigation cells."""
-    nb = read_notebook(source_path(lab_id))
-    # The cells that check the prose's claims (`verify` runs them) are the instructor's, not the lesson.
+    """The solution notebook as it ran top to bottom (`solution_run`: the run `verify` checks
+    the claims on), markers removed, hints collapsed, with navigation cells."""
+    nb = solution_run(lab_id)
+    # The cells that check the prose's claims (`verify` reads them) are the instructor's, not the lesson.
     nb.cells = [cell for cell in nb.cells if "claims" not in cell.get("metadata", {}).get("tags", [])]
-    for cell in nb.cells:
-        cell.source = solution_code(cell.source)  # code and written answers alike
+    for index, cell in enumerate(nb.cells):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        if errors:
+            raise SolutionFailed(f"{lab_id}: the solution's cell {index} raised {errors[0]['ename']}: "
+                                 f"{errors[0]['evalue']}")
         if cell.cell_type == "markdown":
             cell.source = collapsed(cell.source)
-    with tempfile.TemporaryDirectory(prefix="site-kernel-") as sockets:
-        config = Config()
-        config.KernelManager.transport, config.KernelManager.ip = "ipc", f"{sockets}/kernel"
-        NotebookClient(nb, timeout=600, kernel_name="python3", config=config,
-                       resources={"metadata": {"path": str(source_path(lab_id).parent)}}).execute()
     nav = navigation(labs, labs.index(lab_id))
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(nav))
     nb.cells.append(nbformat.v4.new_markdown_cell(nav))
