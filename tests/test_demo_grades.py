@@ -66,11 +66,13 @@ def test_the_two_who_copied_top_the_similarity_list_and_the_two_alike_by_chance_
     graded = demo["work"] / "graded"
     pairs = similar_pairs(graded, DEMO_LABS, Similarity(config=course_config()))
     assert pairs and pairs[0].students == ("copy-first", "copy-renamed"), [p.students for p in pairs[:3]]
+    assert round(100 * pairs[0].similarity) == 90  # the README's figure
     assert all("alone-first" not in pair.students for pair in pairs)
     # their short answers are alike (the min size is what leaves them out) ...
     unlimited = similar_pairs(graded, ["01_matrix_shapes"], Similarity(min_size=0))
     alone = [pair for pair in unlimited if pair.students == ("alone-first", "alone-second")]
     assert alone and alone[0].similarity > 0.9
+    assert alone[0].exercises[0].grade_id == "product_shape" and alone[0].exercises[0].tokens == (69, 69)  # README
     # ... and the listing changes no grade: the copiers score as their code earns
     copier = demo["results"][("copy-renamed", "01_matrix_shapes")]
     assert copier.points == copier.max_points and not copier.flags

@@ -5,8 +5,10 @@ tests/test_demo_grades.py checks it inside `grade`."""
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +23,7 @@ from autograder.outputs.similarity import (
     Similarity,
     all_pairs,
     filtered,
+    fingerprint,
     lab_answers,
     lab_pairs,
     similar_pairs,
@@ -139,3 +142,18 @@ def test_copies_are_listed_whichever_process_fingerprints_them(varied):
     listed = {(pair.lab_id, pair.students) for pair in pairs}
     assert copies and all((lab_id, tuple(sorted((copier, original)))) in listed
                           for (copier, lab_id), original in copies.items())
+
+
+def test_fingerprints_are_the_same_in_every_process():
+    """Python's str hash is salted per process (PYTHONHASHSEED): copydetect's own k-gram hashes,
+    and so the winnowed fingerprints and a class's similarities, changed from run to run."""
+    code = ("import sys\nfrom autograder.outputs.similarity import fingerprint\n"
+            "print(sorted(int(h) for h in fingerprint(open(sys.argv[1]).read()).hashes))")
+    source = Path(__file__).read_text()
+    found = set()
+    for seed in ("1", "2", "3"):
+        out = subprocess.run([sys.executable, "-c", code, __file__], capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        found.add(out)
+    assert len(found) == 1 and len(found.pop().split(",")) > 50
+    assert fingerprint(source).hashes == fingerprint(source).hashes

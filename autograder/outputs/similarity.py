@@ -28,7 +28,6 @@ Both settings live in nbgrader_config.py (`c.Similarity.threshold`, `c.Similarit
 """
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import multiprocessing
@@ -44,7 +43,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
-from copydetect.utils import highlight_overlap
+from copydetect.utils import get_token_coverage, highlight_overlap, winnow
 from pygments import lexers, token
 from traitlets import Float, Int
 from traitlets.config import Configurable
@@ -130,12 +129,36 @@ def filtered(code: str) -> tuple[str, np.ndarray]:
     return "".join(parts), np.array(offsets)
 
 
+def kgram_hashes(text: str, k: int) -> np.ndarray:
+    """copydetect's `hashed_kgrams`, with a hash that is the same in every process: copydetect's
+    is Python's `hash` of each k-gram, salted anew in each process (PYTHONHASHSEED), so winnowing
+    kept other k-grams and a class's similarities changed from one run to the next. A polynomial
+    hash of the k-gram's code points, modulo 2**64."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - k + 1
+    if count <= 0:
+        return np.array([], dtype=np.int64)
+    hashes = np.zeros(count, dtype=np.uint64)
+    for j in range(k):
+        hashes = hashes * np.uint64(1_000_003) + codes[j:j + count]
+    return hashes.view(np.int64)
+
+
 def fingerprint(code: str, boilerplate: list[int] | None = None) -> CodeFingerprint:
-    """copydetect's CodeFingerprint of `code` as a Python file, less the `boilerplate` hashes."""
+    """copydetect's CodeFingerprint of `code` as a Python file, less the `boilerplate` hashes, as
+    `get_document_fingerprints` makes it (winnowed, no duplicates removed) with `kgram_hashes`."""
     text, offsets = filtered(code)
-    found = CodeFingerprint("answer.py", NOISE, GUARANTEE - NOISE + 1, boilerplate=boilerplate, filter=False,
-                            fp=io.StringIO(text))
-    found.raw_code, found.offsets = code, offsets
+    hashes, where = winnow(kgram_hashes(text, NOISE), window_size=GUARANTEE - NOISE + 1, remove_duplicates=False)
+    if boilerplate is not None and len(boilerplate):
+        _, common, _ = np.intersect1d(hashes, boilerplate, return_indices=True, assume_unique=True)
+        hashes, where = np.delete(hashes, common), np.delete(where, common)
+    hash_idx: dict = {}
+    for value, index in zip(hashes, where):
+        hash_idx.setdefault(value, []).append(index)
+    found = CodeFingerprint.__new__(CodeFingerprint)  # its attributes, as its constructor sets them
+    found.filename, found.raw_code, found.filtered_code, found.offsets = "answer.py", code, text, offsets
+    found.hashes, found.hash_idx, found.k = set(hashes), hash_idx, NOISE
+    found.token_coverage = get_token_coverage(hash_idx, NOISE, len(text))
     return found
 
 
