@@ -35,7 +35,7 @@ demo: $(STAMP) system-packages
 TEST_PROCESSES ?= auto
 
 test: lint system-packages $(PROXY)
-	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not alone"
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder -m "not alone"
 	$(PY) -m pytest -m alone
 
 $(PROXY): | system-packages

@@ -16,7 +16,8 @@ settings.load_profile("course")
 LAB01 = "01_matrix_shapes"
 
 # The longest test files, longest first (pytest --durations, 2 cores): `make test` hands files to
-# its processes in this order, so no long file starts last and leaves the other processes idle.
+# its processes in this order (--no-loadscope-reorder), so no long file starts last and leaves the
+# other processes idle.
 LONGEST_FIRST = ["test_catalogue.py", "test_browser.py", "test_verify.py", "test_new_lab.py", "test_isolation.py",
                  "test_demo_grades.py", "test_isolation_between_submissions.py", "test_hub.py", "test_extensions.py",
                  "test_grading_paths.py", "test_regrade.py"]
