@@ -1,6 +1,6 @@
 """Stock `nbgrader autograde` against this grader, on the same synthetic class, in one run.
 
-    .venv/bin/python benchmarks/grading.py [--labs ID ...] [--students N] [--workers N]
+    .venv/bin/python benchmarks/grading.py [--labs ID ...] [--students N] [--workers N] [--stages]
     .venv/bin/python benchmarks/grading.py --solution-times
 
 Grades the whole course (every lab, unless --labs) one lab at a time, as an instructor
@@ -14,10 +14,16 @@ does, and prints per lab and overall, in seconds per submission:
 the ratios stock / ours and ours / floor (as graded), and the peak memory (proportional
 set size, so pages a forked kernel shares with its fork server count once) of one worker with
 everything it started, against stock's one process and its kernel.
+
+--stages also prints, per lab, where our run's wall time went, in seconds from its start: intake,
+the template gradebook's release, each worker's fork server ready, the class gradebook's release
+(while the workers grade), the first and the last result, and the outputs (grades.csv,
+similarity, report).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shutil
@@ -41,6 +47,8 @@ from autograder.course.config import course_config, quiet_nbgrader
 from autograder.course.labs import available_labs, is_skipped_when_grading, read_notebook, source_path
 from autograder.course.student_version import generate_student_version
 from autograder.demo.synthetic_class import build_class, synthetic_class
+import autograder.pipeline.run
+import autograder.sandbox.fork_server
 from autograder.pipeline.run import grade
 from autograder.sandbox.bubblewrap import confinement
 
@@ -149,11 +157,82 @@ class PeakMemory:
             self.peak_mib = max([self.peak_mib, *sizes])
 
 
+class Stages:
+    """Where one of our runs' wall time goes (`--stages`): the pipeline's steps wrapped while it
+    runs, each worker's fork server start noted in a file (workers are forks of this process, so
+    they carry the wrapper)."""
+
+    STEPS = ("take_in", "prepare_template", "prepare_class_gradebook", "run_jobs")
+
+    def __init__(self, scratch: Path) -> None:
+        self.ready_file = scratch / "fork-servers-ready"
+        self.marks: dict[str, list[float]] = {}
+
+    def mark(self, name: str) -> None:
+        self.marks.setdefault(name, []).append(time.time())
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        run, fork_server = autograder.pipeline.run, autograder.sandbox.fork_server
+        originals = {name: getattr(run, name) for name in self.STEPS}
+        started_server = fork_server.ForkServer.__init__
+        ready_file = self.ready_file
+
+        def step(name, function):
+            def timed(*args, **kwargs):
+                self.mark(f"{name} start")
+                try:
+                    return function(*args, **kwargs)
+                finally:
+                    self.mark(f"{name} end")
+            return timed
+
+        def results(*args, **kwargs):
+            for item in originals["run_jobs"](*args, **kwargs):
+                self.mark("result")
+                yield item
+            self.mark("results end")
+
+        def server(server_self, *args, **kwargs):
+            started_server(server_self, *args, **kwargs)
+            with ready_file.open("a") as handle:
+                handle.write(f"{time.time()}\n")
+
+        for name in self.STEPS[:-1]:
+            setattr(run, name, step(name, originals[name]))
+        run.run_jobs = results
+        fork_server.ForkServer.__init__ = server
+        self.ready_file.unlink(missing_ok=True)
+        self.marks = {}
+        self.mark("start")
+        try:
+            yield
+        finally:
+            self.mark("end")
+            for name, function in originals.items():
+                setattr(run, name, function)
+            fork_server.ForkServer.__init__ = started_server
+
+    def line(self) -> str:
+        t0 = self.marks["start"][0]
+        ready = [float(t) for t in self.ready_file.read_text().split()] if self.ready_file.exists() else []
+
+        def at(name: str, which: int = 0) -> str:
+            times = self.marks.get(name)
+            return f"{times[which] - t0:.2f}" if times else "-"
+
+        return (f"intake {at('take_in start')}-{at('take_in end')}, template {at('prepare_template start')}-"
+                f"{at('prepare_template end')}, fork servers ready {', '.join(f'{t - t0:.2f}' for t in sorted(ready)) or '-'}, "
+                f"class gradebook {at('prepare_class_gradebook start')}-{at('prepare_class_gradebook end')}, "
+                f"results {at('result')}-{at('result', -1)}, outputs {at('results end')}-{at('end')}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--labs", nargs="+", default=None, help="lab ids (default: every lab)")
     parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--stages", action="store_true", help="also print where our run's wall time went, per lab")
     parser.add_argument("--solution-times", action="store_true",
                         help="only time every lab's solution notebook, one run each, against the 15 s budget")
     args = parser.parse_args()
@@ -174,18 +253,18 @@ def main() -> None:
         print(f"kernels (ours): {confinement()}")
 
         solution_seconds(labs[0])  # warm the disk cache and the imports, so the first lab is not charged for them
-        rows = []
+        rows, stages = [], Stages(scratch)
         for lab in labs:
             whole, as_graded = solution_seconds(lab), solution_seconds(lab, as_graded=True)
             with PeakMemory(include_self=True) as stock_memory:
                 stock = stock_autograde(submitted, scratch / "stock", [lab])
-            with PeakMemory() as our_memory:
+            with PeakMemory() as our_memory, stages.timing() if args.stages else contextlib.nullcontext():
                 started = time.monotonic()
                 grade(submitted, scratch / "ours" / lab, labs=[lab], workers=args.workers, demo_secret=True)
                 ours = time.monotonic() - started
             rows.append((lab, count[lab], stock, ours, count[lab] * whole / cores, count[lab] * as_graded / cores,
                          stock_memory.peak_mib, our_memory.peak_mib))
-            print(f"  graded {lab}", flush=True)
+            print(f"  graded {lab}" + (f" (ours, s from start: {stages.line()})" if args.stages else ""), flush=True)
 
         print()
         print("seconds per submission; floor = solution notebook / cores, whole and as graded; "
