@@ -17,6 +17,10 @@ from typing import Iterator, Sequence
 
 import numpy as np
 import torch
+# torch imports its compiler (torch._dynamo, about a second) the first time a process builds an
+# optimizer; lab 08's setup cell imports this module, so that wait falls there, with the other
+# imports, and not in the check of train_epoch.
+import torch._dynamo  # noqa: F401
 
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[!?]")
 
