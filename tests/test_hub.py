@@ -104,7 +104,7 @@ c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.Spawner.environment = {{"JUPYTER_CONFIG_DIR": {str(student_config)!r}, "NNLABS_EXCHANGE": {str(course.exchange)!r},
-                          "PATH": {course.env['PATH']!r}}}
+                          "NNLABS_THREADS": "1", "PATH": {course.env['PATH']!r}}}  # README, "Running the course"
 """)
     return path
 
