@@ -242,6 +242,7 @@ def results_of(out: Path, lab_id: str) -> dict[Path, bytes]:
     return {path: path.read_bytes() for path in sorted((out / "results").glob(f"*/{lab_id}.json"))}
 
 
+@pytest.mark.alone  # it edits the checkout's judge of lab 01 for a while: any test grading lab 01 beside it would see it
 def test_a_changed_judge_regrades_its_lab_only(tmp_path, monkeypatch, capsys):
     lab1_mistake = next(m for m in catalogue(LAB1) if m.task == "matmul")
     lab2_mistake = catalogue(LAB2)[0]

@@ -25,6 +25,9 @@ is what copydetect's `compare_files` counts; the pairs listed are then compared 
 In a large class, labs are scored in parallel, a process per core and a lab at a time.
 
 Both settings live in nbgrader_config.py (`c.Similarity.threshold`, `c.Similarity.min_size`).
+
+Over 400 lines: fingerprints made the same in every run, the index, the parallel scoring and the
+two pages are one path from staged answers to a ranked list, read top to bottom.
 """
 from __future__ import annotations
 
