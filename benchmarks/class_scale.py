@@ -32,6 +32,7 @@ import random
 import re
 import resource
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -341,7 +342,8 @@ def main() -> None:
         flat = max(r["per_notebook"] for r in rows) / min(r["per_notebook"] for r in rows)
         print(f"s/notebook, largest over smallest: {flat:.2f} (target: within 1.15)")
         if args.stock:
-            from benchmarks.grading import stock_autograde  # noqa: PLC0415 - only with --stock
+            sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: its neighbour
+            from grading import stock_autograde  # noqa: PLC0415 - benchmarks/grading.py, only with --stock
             smallest = min(sizes)
             seconds = stock_autograde(scratch / f"class-{smallest}", scratch / "stock", labs)
             print(f"stock nbgrader autograde, {smallest} students: "
