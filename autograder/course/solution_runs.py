@@ -6,9 +6,9 @@
 shows it (`autograder.learners.walkthrough_site`). Both read the same run, so the site's numbers
 are the ones `verify` checked, and a lab is run once, not once for each: the run is kept under
 `.scratch/solution-runs/`, named by a digest of everything it depends on (the notebook, every
-file of `labutils/`, this module, the pinned dependencies, the Python and the machine). Change
-any of them and the lab runs again. Two processes asking for one lab at once (make test's)
-take turns: the second reads the first's run.
+file of `labutils/`, this module, the claims' `says` and `holds`, the pinned dependencies, the
+Python and the machine). Change any of them and the lab runs again. Two processes asking for
+one lab at once (make test's) take turns: the second reads the first's run.
 """
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def run_notebook(nb, folder: Path):
 def run_digest(lab_id: str) -> str:
     """What a run of the lab's solution depends on, hashed."""
     digest = hashlib.sha256()
-    inputs = [source_path(lab_id), Path(__file__), ROOT / "pyproject.toml"]
+    # the claims cells run autograder/authoring/claims.py's `says` and `holds` in the kernel
+    inputs = [source_path(lab_id), Path(__file__), ROOT / "autograder" / "authoring" / "claims.py",
+              ROOT / "pyproject.toml"]
     inputs += sorted(p for p in (ROOT / "labutils").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in inputs:
         name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name

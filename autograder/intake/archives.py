@@ -66,7 +66,7 @@ class Unpacked:
     written: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def count_member(self, name: str) -> None:
+    def count_member(self) -> None:
         self.members += 1
         if self.members > self.limits.members:
             raise ArchiveRefused(f"it holds more than {self.limits.members} files")
@@ -98,7 +98,7 @@ def unpack(archive: Path, dest: Path, limits: Limits, budget: Unpacked | None = 
         infos = zf.infolist()
         for info in infos:  # every rule a member's header can break, before anything is written
             member_path(info.filename)
-            budget.count_member(info.filename)
+            budget.count_member()
             if info.flag_bits & 0x1:
                 raise ArchiveRefused(f"it holds an encrypted file: {info.filename!r}")
         if sum(info.file_size for info in infos) + budget.written > limits.megabytes * 2**20:
